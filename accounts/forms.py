@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import User
+from accounts.roles import Role
+from locations.models import Location
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": (
+            "That email and password do not match a staff account. Check both and try again."
+        ),
+        "inactive": (
+            "This account has been deactivated. Ask a clinic manager if you need access again."
+        ),
+    }
+
+
+class StaffFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", "Any status"),
+        ("active", "Active"),
+        ("invited", "Invited, not yet joined"),
+        ("deactivated", "Deactivated"),
+    ]
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    role = forms.ChoiceField(
+        label="Role",
+        required=False,
+        choices=[("", "Any role"), *Role.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=STATUS_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class _StaffFieldsMixin(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    locations = forms.ModelMultipleChoiceField(
+        label="Locations",
+        queryset=Location.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    all_locations = forms.BooleanField(
+        label="Works at every location (including future ones)", required=False
+    )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the person's name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_locations") and not cleaned.get("locations"):
+            self.add_error("locations", "Choose at least one location, or every location.")
+        return cleaned
+
+
+class StaffInviteForm(_StaffFieldsMixin):
+    email = forms.EmailField(label="Email", max_length=254)
+    field_order = ["email", "full_name", "role", "locations", "all_locations"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("There is already a staff account with this email.")
+        return email
+
+
+class StaffEditForm(_StaffFieldsMixin):
+    pass

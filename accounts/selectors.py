@@ -1,0 +1,30 @@
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+
+STAFF_PAGE_SIZE = 25
+
+
+def staff_list(*, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
+    users = User.objects.prefetch_related("locations")
+    if q:
+        users = users.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    if role:
+        users = users.filter(role=role)
+    if status == "active":
+        users = users.filter(is_active=True).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    elif status == "invited":
+        users = users.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    elif status == "deactivated":
+        users = users.filter(is_active=False)
+    return users.order_by("-is_active", "full_name", "email")
+
+
+def staff_page(*, page: str | int | None, **filters) -> Page:
+    return Paginator(staff_list(**filters), STAFF_PAGE_SIZE).get_page(page)
+
+
+def staff_get(*, public_id) -> User:
+    return User.objects.prefetch_related("locations").get(public_id=public_id)

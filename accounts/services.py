@@ -1,0 +1,167 @@
+"""Writes on staff accounts. Every rule that spans rows (the last manager) lives here."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User, new_feed_token
+from accounts.roles import GROUP_NAMES, Role
+from smp_clinic.lib.mail import send_templated_email
+
+
+def _set_group(user: User) -> None:
+    if user.role:
+        user.groups.set([Group.objects.get(name=GROUP_NAMES[Role(user.role)])])
+    else:
+        user.groups.clear()
+
+
+def _other_active_managers(user: User) -> int:
+    # Lock the manager rows so two managers demoting each other cannot both succeed.
+    return len(
+        User.objects.select_for_update()
+        .filter(role=Role.MANAGER, is_active=True)
+        .exclude(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
+
+
+def _guard_last_manager(user: User, *, action: str) -> None:
+    if user.role == Role.MANAGER and user.is_active and _other_active_managers(user) == 0:
+        raise ValidationError(
+            f"{user} is the clinic's last active manager, so they cannot be {action}. "
+            "Make another person a manager first."
+        )
+
+
+def invite_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:invite_accept", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_invite(user: User, invited_by: User) -> None:
+    send_templated_email(
+        template_base="accounts/email/invite",
+        context={"user": user, "invited_by": invited_by, "link": invite_link(user)},
+        to=[user.email],
+    )
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    role: Role,
+    locations: Iterable = (),
+    all_locations: bool = False,
+) -> User:
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(f"There is already a staff account for {email}.")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                full_name=full_name.strip(),
+                role=role,
+                all_locations=all_locations,
+                invited_at=timezone.now(),
+                invited_by=invited_by,
+            )
+    except IntegrityError:
+        raise ValidationError(f"There is already a staff account for {email}.") from None
+    user.locations.set(locations)
+    _set_group(user)
+    transaction.on_commit(lambda: _send_invite(user, invited_by))
+    return user
+
+
+@transaction.atomic
+def user_resend_invite(*, user: User, by: User) -> None:
+    if user.has_usable_password():
+        raise ValidationError(f"{user} has already set a password; there is nothing to resend.")
+    if not user.is_active:
+        raise ValidationError(f"{user} is deactivated; reactivate the account first.")
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
+    transaction.on_commit(lambda: _send_invite(user, by))
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    by: User,
+    full_name: str,
+    role: Role,
+    locations: Iterable,
+    all_locations: bool,
+) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if role != user.role:
+        _guard_last_manager(user, action="given another role")
+    user.full_name = full_name.strip()
+    user.role = role
+    user.all_locations = all_locations
+    user.save(update_fields=["full_name", "role", "all_locations"])
+    user.locations.set(locations)
+    _set_group(user)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == by.pk:
+        raise ValidationError("You cannot deactivate your own account; ask another manager.")
+    if not user.is_active:
+        raise ValidationError(f"{user} is already deactivated.")
+    _guard_last_manager(user, action="deactivated")
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.deactivated_by = by
+    user.save(update_fields=["is_active", "deactivated_at", "deactivated_by"])
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, by: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise ValidationError(f"{user} is already active.")
+    user.is_active = True
+    user.deactivated_at = None
+    user.deactivated_by = None
+    user.save(update_fields=["is_active", "deactivated_at", "deactivated_by"])
+    return user
+
+
+def user_regenerate_feed_token(*, user: User) -> User:
+    user.feed_token = new_feed_token()
+    user.save(update_fields=["feed_token"])
+    return user
+
+
+def user_create_with_password(
+    *, email: str, full_name: str, role: Role, password: str, locations: Iterable = ()
+) -> User:
+    """For the demo seed and operators: an active account with a known password."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email, full_name=full_name, role=role, password=password
+        )
+        user.locations.set(locations)
+        _set_group(user)
+    return user

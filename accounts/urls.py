@@ -1,0 +1,28 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("welcome/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
+    path("me/", views.profile, name="profile"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/invite/", views.staff_invite, name="staff_invite"),
+    path("staff/<uuid:user_id>/", views.staff_edit, name="staff_edit"),
+    path("staff/<uuid:user_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<uuid:user_id>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
+    path(
+        "staff/<uuid:user_id>/resend-invite/", views.staff_resend_invite, name="staff_resend_invite"
+    ),
+]

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dashboard.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("ops/admin/", admin.site.urls),
+]

@@ -1,0 +1,54 @@
+"""Who may open each URL of the project: the table the URL × role test checks.
+
+Every named URL pattern must appear here (an exact name, or a prefix ending in ``*``);
+a new view without an entry fails the access test until someone decides who may see it.
+Roles: anonymous, no_role (signed in, no role), front_desk, practitioner, manager.
+"""
+
+ANON = "anonymous"
+NO_ROLE = "no_role"
+FD = "front_desk"
+PR = "practitioner"
+MG = "manager"
+ROLES = (ANON, NO_ROLE, FD, PR, MG)
+
+PUBLIC = frozenset(ROLES)
+SIGNED_IN = frozenset({NO_ROLE, FD, PR, MG})
+STAFF = frozenset({FD, PR, MG})
+CLINICAL = frozenset({PR, MG})
+MANAGER = frozenset({MG})
+NOBODY = frozenset()  # only operators (superusers), who are not a clinic role
+
+ACCESS: dict[str, frozenset[str]] = {
+    # dashboard
+    "dashboard:today": STAFF,
+    "dashboard:healthz": PUBLIC,
+    # accounts: sign-in flows are public by nature
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:invite_accept": PUBLIC,
+    "accounts:password_change": SIGNED_IN,
+    "accounts:profile": SIGNED_IN,
+    "accounts:staff_list": MANAGER,
+    "accounts:staff_invite": MANAGER,
+    "accounts:staff_edit": MANAGER,
+    "accounts:staff_deactivate": MANAGER,
+    "accounts:staff_reactivate": MANAGER,
+    "accounts:staff_resend_invite": MANAGER,
+    # The technical admin is for operators only; its login page is public.
+    "admin:login": PUBLIC,
+    "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is
+    "admin:*": NOBODY,
+}
+
+
+def expected_roles(url_name: str) -> frozenset[str] | None:
+    if url_name in ACCESS:
+        return ACCESS[url_name]
+    prefixes = [key for key in ACCESS if key.endswith("*") and url_name.startswith(key[:-1])]
+    if prefixes:
+        return ACCESS[max(prefixes, key=len)]
+    return None

@@ -1,0 +1,77 @@
+"""Named people and places shared by the whole suite."""
+
+import pytest
+
+from accounts.roles import Role
+from tests.factories import LocationFactory, RoomFactory, make_staff
+
+
+@pytest.fixture
+def location(db):
+    return LocationFactory(name="Central Clinic")
+
+
+@pytest.fixture
+def other_location(db):
+    return LocationFactory(name="Northside Clinic", time_zone="Europe/Dublin")
+
+
+@pytest.fixture
+def room(location):
+    return RoomFactory(location=location, name="Treatment room 1")
+
+
+@pytest.fixture
+def front_desk(location):
+    return make_staff(
+        role=Role.FRONT_DESK, locations=[location], full_name="Fran Desk", email="fran@example.test"
+    )
+
+
+@pytest.fixture
+def practitioner(location):
+    return make_staff(
+        role=Role.PRACTITIONER,
+        locations=[location],
+        full_name="Priya Patel",
+        email="priya@example.test",
+    )
+
+
+@pytest.fixture
+def manager(location):
+    return make_staff(
+        role=Role.MANAGER,
+        locations=[location],
+        full_name="Morgan Manager",
+        email="morgan@example.test",
+    )
+
+
+@pytest.fixture
+def practitioner_elsewhere(other_location):
+    """A practitioner who works only at another location."""
+    return make_staff(
+        role=Role.PRACTITIONER,
+        locations=[other_location],
+        full_name="Omar Other",
+        email="omar@example.test",
+    )
+
+
+@pytest.fixture
+def no_role_user(location):
+    """Signed in but holding no role: must be refused everywhere a role is required."""
+    return make_staff(
+        role="", locations=[location], full_name="Nora Norole", email="nora@example.test"
+    )
+
+
+@pytest.fixture
+def people(front_desk, practitioner, manager, no_role_user):
+    return {
+        "front_desk": front_desk,
+        "practitioner": practitioner,
+        "manager": manager,
+        "no_role": no_role_user,
+    }

@@ -1,0 +1,63 @@
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.urls import reverse
+
+from smp_clinic.celery import app as celery_app
+
+
+def test_healthz_is_200_when_database_and_redis_answer(client, db):
+    response = client.get(reverse("dashboard:healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"ok": True, "detail": "postgresql"}
+    assert body["broker"] == {"ok": True, "detail": "redis"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def own_redis():
+    """A private redis-server for this test, so stopping it disturbs nobody else."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server must be installed for this test"
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    previous = celery_app.conf.broker_url
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    try:
+        yield process
+    finally:
+        celery_app.conf.broker_url = previous
+        process.kill()
+        process.wait()
+
+
+def test_healthz_turns_503_when_redis_stops(client, db, own_redis):
+    assert client.get(reverse("dashboard:healthz")).status_code == 200
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+    response = client.get(reverse("dashboard:healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True

@@ -1,0 +1,57 @@
+"""factory-boy factories for the deeper object graphs; people come from conftest fixtures."""
+
+from datetime import time
+
+import factory
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import user_create_with_password
+from locations.models import Location, OpeningHours, Room
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+    time_zone = "Europe/London"
+
+    @factory.post_generation
+    def hours(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for weekday in range(6):
+            OpeningHours.objects.create(
+                location=obj, weekday=weekday, opens=time(9), closes=time(18)
+            )
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    location = factory.SubFactory(LocationFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+
+def make_staff(
+    *,
+    role: Role | str = Role.PRACTITIONER,
+    locations=(),
+    email: str | None = None,
+    full_name: str | None = None,
+    password: str = TEST_PASSWORD,
+) -> User:
+    """A staff user made through the real service, so role and group agree."""
+    n = User.objects.count() + 1
+    return user_create_with_password(
+        email=email or f"staff{n}-{role or 'none'}@example.test",
+        full_name=full_name or f"Staff Member {n}",
+        role=role,
+        password=password,
+        locations=locations,
+    )
