@@ -10,7 +10,7 @@ TEST_WORKERS ?= 2
 .PHONY: run test lint format setup deps deps-dev assets env migrate seed lock bench clean help
 
 help:
-	@echo "make run    - install, migrate, load the demo clinic and serve web + Celery worker + beat"
+	@echo "make run    - install, migrate, load the demo clinic and serve web + Celery worker + beat (WEB_PORT=8000)"
 	@echo "make test   - the whole test suite against PostgreSQL and Redis"
 	@echo "make lint   - ruff (lint + format check) and makemigrations --check"
 	@echo "make bench  - load benchmarks (see docs/benchmarks.md)"
