@@ -19,6 +19,7 @@ class NavEntry:
 
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("Today", "dashboard:today", "sun", STAFF, ("dashboard:today",)),
+    NavEntry("Clients", "clients:list", "person-vcard", STAFF, ("clients:",)),
     NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",)),
 )
 

@@ -267,3 +267,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Clinic rules -------------------------------------------------------------------------
+# Youngest age at which a client record may be created (date of birth check).
+CLIENT_MIN_AGE = env_int("CLIENT_MIN_AGE", default=18, minimum=0)

@@ -13,8 +13,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smp_cl
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
 _redis_host = os.environ.get("TEST_REDIS", "redis://127.0.0.1:6379")
-os.environ.setdefault("REDIS_URL", f"{_redis_host}/{1 + 2 * _index}")
-os.environ.setdefault("REDIS_CACHE_URL", f"{_redis_host}/{2 + 2 * _index}")
+# Redis has 16 databases; a second checkout testing at the same time sets another base.
+_redis_base = int(os.environ.get("TEST_REDIS_DB_BASE", "1"))
+os.environ.setdefault("REDIS_URL", f"{_redis_host}/{_redis_base + 2 * _index}")
+os.environ.setdefault("REDIS_CACHE_URL", f"{_redis_host}/{_redis_base + 1 + 2 * _index}")
 # A throwaway key for this test process: no secret lives in the code.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ENV_FILE", "/nonexistent")  # a developer's .env never leaks into tests

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("accounts/", include("accounts.urls")),
+    path("clients/", include("clients.urls")),
     path("ops/admin/", admin.site.urls),
 ]

@@ -38,6 +38,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:staff_deactivate": MANAGER,
     "accounts:staff_reactivate": MANAGER,
     "accounts:staff_resend_invite": MANAGER,
+    # clients
+    "clients:list": STAFF,
+    "clients:create": STAFF,
+    "clients:detail": STAFF,
+    "clients:edit": STAFF,
+    "clients:archive": STAFF,
+    "clients:restore": STAFF,
+    # Sections carry their own roles; tests/clients/test_sections.py checks each one.
+    "clients:section": STAFF,
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.roles import Role
-from tests.factories import LocationFactory, RoomFactory, make_staff
+from tests.factories import LocationFactory, RoomFactory, make_client, make_staff
 
 
 @pytest.fixture
@@ -75,3 +75,16 @@ def people(front_desk, practitioner, manager, no_role_user):
         "manager": manager,
         "no_role": no_role_user,
     }
+
+
+@pytest.fixture
+def smp_client(location, front_desk):
+    """A client of the clinic (named smp_client: ``client`` is Django's test client)."""
+    return make_client(
+        location=location,
+        by=front_desk,
+        first_name="Sam",
+        last_name="Carter",
+        email="sam.carter@example.test",
+        phone="+447700900123",
+    )

@@ -55,3 +55,31 @@ def make_staff(
         password=password,
         locations=locations,
     )
+
+
+_client_counter = iter(range(1, 10**9))
+
+
+def make_client(*, location=None, by=None, **overrides):
+    """A client created through clients.services, so search text and location links exist."""
+    from datetime import date
+
+    from clients.services import client_create
+
+    n = next(_client_counter)
+    if location is None:
+        location = LocationFactory()
+    data = {
+        "first_name": f"Alex{n}",
+        "last_name": "Morgan",
+        "email": f"alex{n}@example.test",
+        "phone": "",
+        "date_of_birth": date(1985, 5, 17),
+        "sex": "male",
+        "home_location": location,
+        "preferred_channel": "email",
+        "email_reminders": True,
+        "marketing_consent": False,
+        **overrides,
+    }
+    return client_create(by=by, data=data)

@@ -17,13 +17,15 @@ LOGIN_PATHS = ("/ops/admin/login/",)
 
 
 @pytest.fixture
-def url_samples(location):
+def url_samples(location, smp_client):
     """One object per URL keyword argument, visible to every role of ``location``."""
     colleague = make_staff(
         role="practitioner", locations=[location], email="colleague@example.test"
     )
     return {
         "user_id": colleague.public_id,
+        "client_id": smp_client.public_id,
+        "section": "appointments",
         "uidb64": "MQ",
         "token": "invalid-token",
         # The technical admin's own arguments: refused before any lookup happens.

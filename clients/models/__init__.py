@@ -1,0 +1,3 @@
+from clients.models.client import Client, ClientLocation
+
+__all__ = ["Client", "ClientLocation"]

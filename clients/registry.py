@@ -1,0 +1,61 @@
+"""Extension points of the client pages for the apps above ``clients``.
+
+The client page shows appointments, consultations, sessions, photos and messages, which
+live in apps that depend on ``clients``. Rather than ``clients`` importing them, each app
+registers a section (a tab) or a list filter from its ``AppConfig.ready``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class ClientSection:
+    key: str
+    label: str
+    template: str
+    roles: frozenset[str]
+    # Returns the template context of the section for one client, shaped by a selector so
+    # that rendering triggers no query.
+    context: Callable[..., dict]
+    order: int = 100
+    icon: str = "circle"
+
+
+@dataclass(frozen=True)
+class ClientListFilter:
+    key: str
+    label: str
+    apply: Callable[[QuerySet], QuerySet]
+
+
+@dataclass
+class _Registry:
+    sections: dict[str, ClientSection] = field(default_factory=dict)
+    list_filters: dict[str, ClientListFilter] = field(default_factory=dict)
+    # Callables (client) -> list of reasons the client cannot be archived yet.
+    archive_checks: list[Callable] = field(default_factory=list)
+
+
+registry = _Registry()
+
+
+def register_section(section: ClientSection) -> None:
+    registry.sections[section.key] = section
+
+
+def register_list_filter(list_filter: ClientListFilter) -> None:
+    registry.list_filters[list_filter.key] = list_filter
+
+
+def register_archive_check(check: Callable) -> None:
+    if check not in registry.archive_checks:
+        registry.archive_checks.append(check)
+
+
+def sections_for(role: str) -> list[ClientSection]:
+    return sorted(
+        (s for s in registry.sections.values() if role in s.roles), key=lambda s: (s.order, s.key)
+    )

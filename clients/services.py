@@ -1,0 +1,94 @@
+"""Writes on client records. Views and forms call these; nothing else saves a Client."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from clients.models import Client, ClientLocation
+from clients.search import build_search_text
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "sex",
+    "pronouns",
+    "address",
+    "home_location",
+    "preferred_channel",
+    "email_reminders",
+    "marketing_consent",
+    "notes",
+)
+
+
+def _refresh_search_text(client: Client) -> None:
+    client.search_text = build_search_text(
+        first_name=client.first_name,
+        last_name=client.last_name,
+        preferred_name=client.preferred_name,
+        email=client.email,
+        phone=client.phone,
+    )
+
+
+def _apply(client: Client, data: dict, *, now) -> None:
+    was_consenting = client.marketing_consent if client.pk else False
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(client, name, data[name])
+    client.email = (client.email or "").strip().lower()
+    if client.marketing_consent and not was_consenting:
+        client.marketing_consent_at = now
+    elif not client.marketing_consent:
+        client.marketing_consent_at = None
+    _refresh_search_text(client)
+
+
+@transaction.atomic
+def client_create(*, by: User, data: dict) -> Client:
+    now = timezone.now()
+    client = Client(created_by=by)
+    _apply(client, data, now=now)
+    client.save()
+    client_link_location(client=client, location=client.home_location)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, by: User, data: dict) -> Client:
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _apply(client, data, now=timezone.now())
+    client.save()
+    client_link_location(client=client, location=client.home_location)
+    return client
+
+
+def client_link_location(*, client: Client, location) -> None:
+    """Make the client visible to the staff of ``location`` (idempotent)."""
+    ClientLocation.objects.get_or_create(client=client, location=location)
+
+
+@transaction.atomic
+def client_archive(*, client: Client, by: User) -> Client:
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.is_archived:
+        return client
+    client.status = Client.Status.ARCHIVED
+    client.archived_at = timezone.now()
+    client.archived_by = by
+    client.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def client_restore(*, client: Client, by: User) -> Client:
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    client.status = Client.Status.ACTIVE
+    client.archived_at = None
+    client.archived_by = None
+    client.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
+    return client
