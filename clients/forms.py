@@ -47,7 +47,9 @@ class ClientForm(forms.ModelForm):
     phone = PhoneNumberField(
         label="Phone",
         required=False,
-        help_text="International numbers welcome; without a country code the clinic's region is assumed.",
+        help_text=(
+            "International numbers welcome; without a country code the clinic's region is assumed."
+        ),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     confirm_not_duplicate = forms.BooleanField(

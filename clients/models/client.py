@@ -57,7 +57,9 @@ class Client(models.Model):
     notes = models.TextField(
         "front-desk notes",
         blank=True,
-        help_text="Practical notes only (parking, preferred times). Medical details go in the intake.",
+        help_text=(
+            "Practical notes only (parking, preferred times). Medical details go in the intake."
+        ),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -119,3 +121,6 @@ class ClientLocation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "location"], name="client_location_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"client {self.client_id} at location {self.location_id}"
