@@ -19,8 +19,42 @@ class NavEntry:
 
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("Today", "dashboard:today", "sun", STAFF, ("dashboard:today",)),
+    NavEntry(
+        "Calendar",
+        "scheduling:day",
+        "calendar3",
+        STAFF,
+        (
+            "scheduling:day",
+            "scheduling:week",
+            "scheduling:book",
+            "scheduling:appointment",
+            "scheduling:slots",
+            "scheduling:course_plan",
+        ),
+    ),
     NavEntry("Clients", "clients:list", "person-vcard", STAFF, ("clients:",)),
+    NavEntry(
+        "Time off",
+        "scheduling:time_off",
+        "airplane",
+        (Role.FRONT_DESK, Role.MANAGER),
+        ("scheduling:time_off",),
+    ),
     NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",)),
+    NavEntry(
+        "Settings",
+        "scheduling:settings",
+        "gear",
+        MANAGERS,
+        (
+            "scheduling:settings",
+            "scheduling:location",
+            "scheduling:room",
+            "scheduling:type",
+            "scheduling:working_hours",
+        ),
+    ),
 )
 
 

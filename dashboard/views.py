@@ -7,12 +7,34 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.roles import STAFF
 from dashboard import health
+from scheduling import selectors as calendar
 
 
 @role_required(*STAFF)
 def today(request: HttpRequest) -> HttpResponse:
-    now = timezone.localtime()
-    return render(request, "dashboard/today.html", {"today": now.date(), "now": now})
+    locations = list(calendar.locations_for(request.user))
+    wanted = request.GET.get("location")
+    location = next((loc for loc in locations if str(loc.public_id) == wanted), None)
+    location = location or (locations[0] if locations else None)
+    now = timezone.localtime(timezone.now(), location.tz if location else None)
+    appointments = (
+        calendar.day_appointments(user=request.user, day=now.date(), location=location)
+        if location
+        else []
+    )
+    return render(
+        request,
+        "dashboard/today.html",
+        {
+            "today": now.date(),
+            "now": now,
+            "location": location,
+            "locations": locations,
+            "appointments": appointments,
+            "waiting": [a for a in appointments if a.status == "checked_in"],
+            "upcoming_count": sum(1 for a in appointments if a.is_upcoming),
+        },
+    )
 
 
 @never_cache

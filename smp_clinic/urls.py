@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
+    path("calendar/", include("scheduling.urls")),
     path("ops/admin/", admin.site.urls),
 ]

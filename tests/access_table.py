@@ -47,6 +47,29 @@ ACCESS: dict[str, frozenset[str]] = {
     "clients:restore": STAFF,
     # Sections carry their own roles; tests/clients/test_sections.py checks each one.
     "clients:section": STAFF,
+    # scheduling
+    "scheduling:day": STAFF,
+    "scheduling:week": STAFF,
+    "scheduling:book": STAFF,
+    "scheduling:client_picker": STAFF,
+    "scheduling:slots": STAFF,
+    "scheduling:course_plan": STAFF,
+    "scheduling:appointment": STAFF,
+    "scheduling:appointment_status": STAFF,
+    "scheduling:appointment_reschedule": STAFF,
+    "scheduling:appointment_cancel": STAFF,
+    "scheduling:feed": PUBLIC,  # the secret token in the URL is the credential
+    "scheduling:feed_settings": CLINICAL,
+    "scheduling:feed_regenerate": CLINICAL,
+    "scheduling:settings": MANAGER,
+    "scheduling:location_create": MANAGER,
+    "scheduling:location_edit": MANAGER,
+    "scheduling:room_create": MANAGER,
+    "scheduling:room_edit": MANAGER,
+    "scheduling:type_edit": MANAGER,
+    "scheduling:working_hours": MANAGER,
+    "scheduling:time_off": frozenset({FD, MG}),
+    "scheduling:time_off_delete": frozenset({FD, MG}),
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is

@@ -83,3 +83,55 @@ def make_client(*, location=None, by=None, **overrides):
         **overrides,
     }
     return client_create(by=by, data=data)
+
+
+def give_rota(practitioner, location, *, days=range(6), start=time(9), end=time(18)):
+    """Working hours for a practitioner at a location (Monday to Saturday by default)."""
+    from scheduling.models import WorkingHours
+
+    for weekday in days:
+        WorkingHours.objects.get_or_create(
+            practitioner=practitioner,
+            location=location,
+            weekday=weekday,
+            defaults={"start": start, "end": end},
+        )
+
+
+def next_weekday(weekday: int = 1, *, after=None, weeks: int = 0):
+    """The next date with that weekday (0 = Monday) strictly after ``after`` (default today)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    day = (after or timezone.localdate()) + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day + timedelta(weeks=weeks)
+
+
+def appointment_type(kind: str = "consultation"):
+    from scheduling.models import AppointmentType
+
+    return AppointmentType.objects.get(kind=kind)
+
+
+def make_appointment(
+    *, client, practitioner, room, kind="consultation", day=None, at=time(10), by=None, **extra
+):
+    """An appointment booked through the real service (the rota is set up if missing)."""
+    from scheduling.services import appointment_book
+    from smp_clinic.lib.tz import local_datetime
+
+    give_rota(practitioner, room.location)
+    day = day or next_weekday(1)
+    start = local_datetime(day, at, room.location.tz)
+    return appointment_book(
+        by=by or practitioner,
+        client=client,
+        appointment_type=appointment_type(kind),
+        practitioner=practitioner,
+        room=room,
+        start=start,
+        **extra,
+    )

@@ -4,12 +4,15 @@ The URL list is discovered from the URLconf at collection time, so a new view is
 without editing this test; its expected access must be added to tests/access_table.py.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
+from scheduling.models import TimeOff
 from tests import access_table
-from tests.factories import make_staff
+from tests.factories import RoomFactory, make_appointment, make_staff
 from tests.urls_enumeration import build_url, named_patterns
 
 PATTERNS = named_patterns()
@@ -22,8 +25,21 @@ def url_samples(location, smp_client):
     colleague = make_staff(
         role="practitioner", locations=[location], email="colleague@example.test"
     )
+    room = RoomFactory(location=location, name="Consultation room")
+    appointment = make_appointment(client=smp_client, practitioner=colleague, room=room)
+    absence = TimeOff.objects.create(
+        practitioner=colleague,
+        start=appointment.start + timedelta(days=30),
+        end=appointment.start + timedelta(days=31),
+    )
     return {
         "user_id": colleague.public_id,
+        "appointment_id": appointment.public_id,
+        "location_id": location.public_id,
+        "room_id": room.public_id,
+        "type_id": appointment.appointment_type.public_id,
+        "time_off_id": absence.public_id,
+        "feed_token": colleague.feed_token,
         "client_id": smp_client.public_id,
         "section": "appointments",
         "uidb64": "MQ",

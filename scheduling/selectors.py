@@ -1,0 +1,443 @@
+"""Shaped reads of the calendar. Each returns everything its page renders, in a constant
+number of queries whatever the number of appointments."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from clients.models import Client
+from clients.selectors import user_location_ids
+from locations.models import Location, OpeningHours, Room
+from scheduling.models import Appointment, AppointmentType, Course, TimeOff, WorkingHours
+from smp_clinic.lib.tz import day_bounds
+
+GRID_MINUTES = 5  # one calendar grid row
+DEFAULT_DAY = (time(8), time(20))
+APPOINTMENT_RELATED = ("client", "appointment_type", "practitioner", "room", "location", "course")
+
+
+def locations_for(user: User) -> QuerySet[Location]:
+    locations = Location.objects.filter(is_active=True)
+    if not user.all_locations:
+        locations = locations.filter(pk__in=user_location_ids(user))
+    return locations.order_by("name")
+
+
+def location_get_for_user(*, user: User, public_id) -> Location:
+    try:
+        return locations_for(user).get(public_id=public_id)
+    except (Location.DoesNotExist, ValueError):
+        raise Http404("No such location") from None
+
+
+def appointments_visible_to(user: User) -> QuerySet[Appointment]:
+    appointments = Appointment.objects.select_related(*APPOINTMENT_RELATED)
+    if not user.all_locations:
+        appointments = appointments.filter(location_id__in=user_location_ids(user))
+    return appointments
+
+
+def appointment_get_for_user(*, user: User, public_id) -> Appointment:
+    try:
+        return appointments_visible_to(user).get(public_id=public_id)
+    except (Appointment.DoesNotExist, ValueError):
+        raise Http404("No such appointment") from None
+
+
+def practitioners_at(location: Location) -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, role__in=[Role.PRACTITIONER, Role.MANAGER])
+        .filter(Q(all_locations=True) | Q(locations=location))
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def practitioner_get(*, location: Location, public_id) -> User:
+    try:
+        return practitioners_at(location).get(public_id=public_id)
+    except (User.DoesNotExist, ValueError):
+        raise Http404("No such practitioner") from None
+
+
+def active_types() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(is_active=True).order_by("pk")
+
+
+# --- Calendar grid -----------------------------------------------------------------------
+
+
+@dataclass
+class GridItem:
+    """Something placed on the grid: an appointment, time off, or a free slot to click."""
+
+    row: int
+    span: int
+    appointment: Appointment | None = None
+    label: str = ""
+    start: datetime | None = None
+
+
+@dataclass
+class Column:
+    key: str
+    title: str
+    subtitle: str = ""
+    items: list[GridItem] = field(default_factory=list)
+    free: list[GridItem] = field(default_factory=list)
+    practitioner: User | None = None
+    room: Room | None = None
+    day: date | None = None
+
+
+@dataclass
+class Grid:
+    location: Location
+    first: time
+    last: time
+    columns: list[Column]
+    hours: list[GridItem]
+    rows: int
+    closed: bool = False
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _row_of(moment: datetime, day_start_local: datetime, first: time) -> int:
+    """Grid row by wall-clock time, so a 23- or 25-hour DST day still lines up."""
+    local = timezone.localtime(moment, day_start_local.tzinfo)
+    day_offset = (local.date() - day_start_local.date()).days * 24 * 60
+    minutes = day_offset + local.hour * 60 + local.minute - _minutes(first)
+    return minutes // GRID_MINUTES + 1
+
+
+def _place(
+    start: datetime, end: datetime, day_start_local: datetime, first: time, rows: int
+) -> tuple[int, int] | None:
+    top = max(1, _row_of(start, day_start_local, first))
+    bottom = min(rows + 1, _row_of(end, day_start_local, first))
+    if bottom <= top:
+        return None
+    return top, bottom - top
+
+
+def _hour_labels(first: time, last: time) -> list[GridItem]:
+    labels = []
+    minute = _minutes(first)
+    while minute < _minutes(last):
+        if minute % 60 == 0:
+            labels.append(
+                GridItem(
+                    row=(minute - _minutes(first)) // GRID_MINUTES + 1,
+                    span=12,
+                    label=f"{minute // 60:02d}:00",
+                )
+            )
+        minute += GRID_MINUTES
+    return labels
+
+
+def _free_slots(
+    column: Column,
+    *,
+    shifts: list[tuple[time, time]],
+    busy: list[tuple[datetime, datetime]],
+    day_start_local: datetime,
+    first: time,
+    rows: int,
+    step_minutes: int,
+    now: datetime,
+) -> None:
+    """Clickable free 30-minute (step) cells inside working hours, outside busy spans."""
+    tz = day_start_local.tzinfo
+    for shift_start, shift_end in shifts:
+        cursor = datetime.combine(day_start_local.date(), shift_start, tzinfo=tz)
+        stop = datetime.combine(day_start_local.date(), shift_end, tzinfo=tz)
+        while cursor + timedelta(minutes=step_minutes) <= stop:
+            cell_end = cursor + timedelta(minutes=step_minutes)
+            if cursor >= now and not any(
+                b_start < cell_end and b_end > cursor for b_start, b_end in busy
+            ):
+                placed = _place(cursor, cell_end, day_start_local, first, rows)
+                if placed:
+                    column.free.append(GridItem(row=placed[0], span=placed[1], start=cursor))
+            cursor = cell_end
+
+
+def _day_window(opening: OpeningHours | None) -> tuple[time, time]:
+    if opening is None:
+        return DEFAULT_DAY
+    first = time(min(opening.opens.hour, DEFAULT_DAY[0].hour))
+    last_hour = min(
+        23, max(opening.closes.hour + (1 if opening.closes.minute else 0), DEFAULT_DAY[0].hour + 1)
+    )
+    return first, time(last_hour)
+
+
+def calendar_day(
+    *, location: Location, day: date, by: str = "practitioner", step_minutes: int = 30
+) -> Grid:
+    """The day view: one column per practitioner working that day (or per room)."""
+    tz = location.tz
+    day_start, day_end = day_bounds(day, tz)
+    weekday = day.weekday()
+    opening = OpeningHours.objects.filter(location=location, weekday=weekday).first()
+    first, last = _day_window(opening)
+    rows = (_minutes(last) - _minutes(first)) // GRID_MINUTES
+    appointments = list(
+        Appointment.objects.filter(location=location, start__lt=day_end, end__gt=day_start)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related(*APPOINTMENT_RELATED)
+        .order_by("start")
+    )
+    shifts_by_person: dict[int, list[tuple[time, time]]] = {}
+    for shift in WorkingHours.objects.filter(location=location, weekday=weekday).order_by("start"):
+        shifts_by_person.setdefault(shift.practitioner_id, []).append((shift.start, shift.end))
+    now = timezone.now()
+    columns: list[Column] = []
+    if by == "room":
+        for room in Room.objects.filter(location=location, is_active=True).order_by("name"):
+            column = Column(key=f"room-{room.pk}", title=room.name, room=room, day=day)
+            busy = []
+            for appointment in appointments:
+                if appointment.room_id == room.pk and appointment.status in Appointment.LIVE:
+                    busy.append((appointment.blocked_start, appointment.blocked_end))
+            column_items(
+                column, [a for a in appointments if a.room_id == room.pk], day_start, first, rows
+            )
+            if opening is not None:
+                _free_slots(
+                    column,
+                    shifts=[(opening.opens, opening.closes)],
+                    busy=busy,
+                    day_start_local=day_start,
+                    first=first,
+                    rows=rows,
+                    step_minutes=step_minutes,
+                    now=now,
+                )
+            columns.append(column)
+    else:
+        people = {p.pk: p for p in practitioners_at(location)}
+        working_ids = [pid for pid in shifts_by_person if pid in people]
+        booked_ids = {a.practitioner_id for a in appointments}
+        absences = list(
+            TimeOff.objects.filter(practitioner_id__in=people, start__lt=day_end, end__gt=day_start)
+        )
+        for person in sorted(people.values(), key=lambda p: p.full_name):
+            if person.pk not in working_ids and person.pk not in booked_ids:
+                continue
+            shifts = shifts_by_person.get(person.pk, [])
+            subtitle = ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in shifts) or "Not on the rota"
+            column = Column(
+                key=f"practitioner-{person.pk}",
+                title=person.full_name,
+                subtitle=subtitle,
+                practitioner=person,
+                day=day,
+            )
+            mine = [a for a in appointments if a.practitioner_id == person.pk]
+            column_items(column, mine, day_start, first, rows)
+            busy = [(a.blocked_start, a.blocked_end) for a in mine if a.status in Appointment.LIVE]
+            for absence in absences:
+                if absence.practitioner_id == person.pk:
+                    busy.append((absence.start, absence.end))
+                    placed = _place(
+                        max(absence.start, day_start),
+                        min(absence.end, day_end),
+                        day_start,
+                        first,
+                        rows,
+                    )
+                    if placed:
+                        column.items.append(
+                            GridItem(
+                                row=placed[0], span=placed[1], label=absence.get_kind_display()
+                            )
+                        )
+            if opening is not None:
+                open_shifts = [(max(s, opening.opens), min(e, opening.closes)) for s, e in shifts]
+                _free_slots(
+                    column,
+                    shifts=[(s, e) for s, e in open_shifts if s < e],
+                    busy=busy,
+                    day_start_local=day_start,
+                    first=first,
+                    rows=rows,
+                    step_minutes=step_minutes,
+                    now=now,
+                )
+            columns.append(column)
+    return Grid(
+        location=location,
+        first=first,
+        last=last,
+        columns=columns,
+        hours=_hour_labels(first, last),
+        rows=rows,
+        closed=opening is None,
+    )
+
+
+def column_items(
+    column: Column, appointments: list[Appointment], day_start: datetime, first: time, rows: int
+) -> None:
+    for appointment in appointments:
+        placed = _place(appointment.start, appointment.end, day_start, first, rows)
+        if placed:
+            column.items.append(GridItem(row=placed[0], span=placed[1], appointment=appointment))
+
+
+def calendar_week(
+    *, location: Location, practitioner: User, week_start: date, step_minutes: int = 30
+) -> Grid:
+    """The week view of one practitioner: a column per day, Monday to Sunday."""
+    tz = location.tz
+    days = [week_start + timedelta(days=i) for i in range(7)]
+    start_bound = day_bounds(days[0], tz)[0]
+    end_bound = day_bounds(days[-1], tz)[1]
+    openings = {o.weekday: o for o in OpeningHours.objects.filter(location=location)}
+    first = min((_day_window(o)[0] for o in openings.values()), default=DEFAULT_DAY[0])
+    last = max((_day_window(o)[1] for o in openings.values()), default=DEFAULT_DAY[1])
+    rows = (_minutes(last) - _minutes(first)) // GRID_MINUTES
+    appointments = list(
+        Appointment.objects.filter(
+            practitioner=practitioner, location=location, start__lt=end_bound, end__gt=start_bound
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related(*APPOINTMENT_RELATED)
+        .order_by("start")
+    )
+    shifts: dict[int, list[tuple[time, time]]] = {}
+    for shift in WorkingHours.objects.filter(location=location, practitioner=practitioner).order_by(
+        "start"
+    ):
+        shifts.setdefault(shift.weekday, []).append((shift.start, shift.end))
+    absences = list(
+        TimeOff.objects.filter(practitioner=practitioner, start__lt=end_bound, end__gt=start_bound)
+    )
+    now = timezone.now()
+    columns = []
+    for day in days:
+        day_start, day_end = day_bounds(day, tz)
+        day_shifts = shifts.get(day.weekday(), [])
+        column = Column(
+            key=day.isoformat(),
+            title=f"{day:%a %d %b}",
+            subtitle=", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in day_shifts) or "Not working",
+            practitioner=practitioner,
+            day=day,
+        )
+        mine = [a for a in appointments if day_start <= a.start < day_end]
+        column_items(column, mine, day_start, first, rows)
+        busy = [(a.blocked_start, a.blocked_end) for a in mine if a.status in Appointment.LIVE]
+        for absence in absences:
+            if absence.start < day_end and absence.end > day_start:
+                busy.append((absence.start, absence.end))
+                placed = _place(
+                    max(absence.start, day_start), min(absence.end, day_end), day_start, first, rows
+                )
+                if placed:
+                    column.items.append(
+                        GridItem(row=placed[0], span=placed[1], label=absence.get_kind_display())
+                    )
+        opening = openings.get(day.weekday())
+        if opening is not None:
+            open_shifts = [(max(s, opening.opens), min(e, opening.closes)) for s, e in day_shifts]
+            _free_slots(
+                column,
+                shifts=[(s, e) for s, e in open_shifts if s < e],
+                busy=busy,
+                day_start_local=day_start,
+                first=first,
+                rows=rows,
+                step_minutes=step_minutes,
+                now=now,
+            )
+        columns.append(column)
+    return Grid(
+        location=location,
+        first=first,
+        last=last,
+        columns=columns,
+        hours=_hour_labels(first, last),
+        rows=rows,
+    )
+
+
+# --- Client-facing reads -------------------------------------------------------------------
+
+
+@dataclass
+class ClientAppointments:
+    upcoming: list[Appointment]
+    past: list[Appointment]
+    courses: list[Course]
+
+
+def client_appointments(
+    *, client: Client, now: datetime | None = None, past_limit: int = 50
+) -> ClientAppointments:
+    now = now or timezone.now()
+    base = Appointment.objects.filter(client=client).select_related(*APPOINTMENT_RELATED)
+    upcoming = list(base.filter(start__gte=now, status__in=Appointment.UPCOMING).order_by("start"))
+    past = list(base.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start")[:past_limit])
+    courses = list(
+        Course.objects.filter(client=client)
+        .prefetch_related(
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.filter(status__in=Appointment.LIVE).order_by("start"),
+                to_attr="live_appointments",
+            )
+        )
+        .order_by("-created_at")
+    )
+    return ClientAppointments(upcoming=upcoming, past=past, courses=courses)
+
+
+def client_has_upcoming(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    upcoming = Appointment.objects.filter(
+        client=OuterRef("pk"), status__in=Appointment.UPCOMING, start__gte=timezone.now()
+    )
+    return queryset.filter(Exists(upcoming))
+
+
+def day_appointments(*, user: User, day: date, location: Location) -> list[Appointment]:
+    """The Today list: the day's appointments at a location (a practitioner's own only)."""
+    day_start, day_end = day_bounds(day, location.tz)
+    appointments = Appointment.objects.filter(
+        location=location, start__gte=day_start, start__lt=day_end
+    )
+    if user.role == Role.PRACTITIONER:
+        appointments = appointments.filter(practitioner=user)
+    return list(
+        appointments.select_related(*APPOINTMENT_RELATED).order_by(
+            "start", "practitioner__full_name"
+        )
+    )
+
+
+def first_free_room(
+    *, location: Location, blocked_start: datetime, blocked_end: datetime
+) -> Room | None:
+    """The first active room of the location with nothing live in the blocked span."""
+    taken = Appointment.objects.filter(
+        room=OuterRef("pk"),
+        status__in=Appointment.LIVE,
+        blocked_start__lt=blocked_end,
+        blocked_end__gt=blocked_start,
+    )
+    return (
+        Room.objects.filter(location=location, is_active=True)
+        .exclude(Exists(taken))
+        .order_by("name")
+        .first()
+    )

@@ -1,0 +1,63 @@
+"""The front desk's day in Chromium: a new client, a booking from the day view, and the
+calendar refusing an overlapping booking for the same practitioner."""
+
+from playwright.sync_api import expect
+
+from locations.models import Room
+from scheduling.models import Appointment
+from tests.factories import RoomFactory, give_rota, next_weekday
+
+
+def test_front_desk_creates_a_client_books_from_the_day_view_and_is_refused_an_overlap(
+    page, sign_in, front_desk, practitioner, location
+):
+    give_rota(practitioner, location)
+    RoomFactory(location=location, name="Consultation room")
+    RoomFactory(location=location, name="Treatment room 2")
+    day = next_weekday(1)
+    sign_in(front_desk)
+
+    page.get_by_test_id("main-nav").get_by_role("link", name="Clients").click()
+    page.get_by_role("link", name="New client").click()
+    page.get_by_label("First name").fill("Robin")
+    page.get_by_label("Last name").fill("Ashdown")
+    page.get_by_label("Date of birth").fill("1979-06-02")
+    page.get_by_label("Sex (for hair-loss grading)").select_option("male")
+    page.get_by_label("Email", exact=True).fill("robin@example.test")
+    page.get_by_label("Phone", exact=True).fill("+44 7911 123456")
+    page.get_by_role("button", name="Save client").click()
+    expect(page.get_by_test_id("client-name")).to_contain_text("Robin Ashdown")
+
+    page.goto(f"/calendar/?date={day.isoformat()}")
+    expect(page.get_by_test_id("cal-column-title")).to_contain_text(["Priya Patel"])
+    page.get_by_role("link", name="Book Priya Patel at 10:00").click()
+    dialog = page.locator("#app-modal")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Find the client").fill("Ashd")
+    dialog.get_by_text("Robin Ashdown").click()
+    dialog.get_by_label("Type").select_option(label="Consultation")
+    expect(dialog.get_by_label("Room")).to_have_value(
+        str(Room.objects.get(name="Consultation room").public_id)
+    )
+    dialog.get_by_role("button", name="Book", exact=True).click()
+
+    card = page.get_by_test_id("cal-appointment")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Robin Ashdown")
+    expect(card).to_contain_text("10:00–10:45")
+    expect(page.locator("#messages")).to_contain_text("Booked consultation for Robin Ashdown")
+
+    # Another booking for Priya at 10:15 in the other room overlaps the first one.
+    page.get_by_role("link", name="Book", exact=True).click()
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Find the client").fill("Robin")
+    dialog.get_by_text("Robin Ashdown").click()
+    dialog.get_by_label("Type").select_option(label="Consultation")
+    dialog.get_by_label("Time").fill("10:15")
+    dialog.get_by_label("Practitioner").select_option(label="Priya Patel")
+    dialog.get_by_label("Room").select_option(label="Treatment room 2")
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(dialog.get_by_test_id("form-errors")).to_contain_text(
+        "Priya Patel is already booked for Robin Ashdown's consultation"
+    )
+    assert Appointment.objects.count() == 1

@@ -1,0 +1,131 @@
+"""The database, not the app, has the last word: overlapping live appointments of one
+practitioner or one room cannot both exist, whatever races happen above it."""
+
+import threading
+from datetime import time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+
+from scheduling import services
+from scheduling.models import Appointment
+from smp_clinic.lib.tz import local_datetime
+from tests.factories import RoomFactory, appointment_type, give_rota, make_client, next_weekday
+
+THREADS = 8
+
+
+def test_the_appointment_table_carries_both_exclusion_constraints(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'scheduling_appointment'::regclass AND contype = 'x' ORDER BY conname"
+        )
+        constraints = dict(cursor.fetchall())
+    assert set(constraints) == {
+        "appointment_no_practitioner_overlap",
+        "appointment_no_room_overlap",
+    }
+    for definition in constraints.values():
+        assert definition.startswith(
+            "EXCLUDE USING gist (tstzrange(blocked_start, blocked_end, '[)'::text) WITH &&"
+        )
+        assert "WHERE (((status)::text = ANY" in definition
+
+
+def test_a_raw_overlapping_insert_is_refused_by_postgresql(practitioner, smp_client, location):
+    room = RoomFactory(location=location)
+    first = make_appointment_row(smp_client, practitioner, room, hour=10)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_appointment_row(
+            smp_client, practitioner, RoomFactory(location=location), hour=10, minute=30
+        )
+    # A cancelled appointment does not hold the time.
+    Appointment.objects.filter(pk=first.pk).update(status="cancelled", cancel_reason="test")
+    assert make_appointment_row(smp_client, practitioner, room, hour=10).pk
+
+
+def make_appointment_row(client, practitioner, room, *, hour, minute=0):
+    start = local_datetime(next_weekday(1), time(hour, minute), room.location.tz)
+    end = start + timedelta(minutes=45)
+    return Appointment.objects.create(
+        client=client,
+        appointment_type=appointment_type(),
+        location=room.location,
+        practitioner=practitioner,
+        room=room,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+    )
+
+
+def _race(*, practitioner, rooms, clients, start) -> list:
+    barrier = threading.Barrier(len(clients))
+    results: list = [None] * len(clients)
+
+    def attempt(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.appointment_book(
+                by=practitioner,
+                client=clients[index],
+                appointment_type=appointment_type(),
+                practitioner=practitioner,
+                room=rooms[index],
+                start=start,
+            )
+            results[index] = "booked"
+        except ValidationError as error:
+            results[index] = " ".join(error.messages)
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome
+            results[index] = f"unexpected {type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def contenders(transactional_db, practitioner, location):
+    give_rota(practitioner, location)
+    rooms = [RoomFactory(location=location) for _ in range(THREADS)]
+    clients = [make_client(location=location) for _ in range(THREADS)]
+    return rooms, clients
+
+
+def test_many_browsers_booking_one_slot_at_once_exactly_one_wins(
+    practitioner, location, contenders
+):
+    rooms, clients = contenders
+    start = local_datetime(next_weekday(2), time(11), location.tz)
+    results = _race(practitioner=practitioner, rooms=rooms, clients=clients, start=start)
+    assert results.count("booked") == 1, results
+    for result in results:
+        assert result == "booked" or "Priya Patel is already booked" in result, results
+    assert (
+        Appointment.objects.filter(practitioner=practitioner, status__in=Appointment.LIVE).count()
+        == 1
+    )
+
+
+def test_when_every_check_passes_at_once_the_constraint_decides_with_the_same_message(
+    practitioner, location, contenders, monkeypatch
+):
+    """Skip the service's own overlap check: all threads reach the INSERT together, and the
+    losers of the exclusion constraint still get a message, never an error page."""
+    monkeypatch.setattr(services, "_check_overlaps", lambda appointment: None)
+    rooms, clients = contenders
+    start = local_datetime(next_weekday(3), time(14), location.tz)
+    results = _race(practitioner=practitioner, rooms=rooms, clients=clients, start=start)
+    assert results.count("booked") == 1, results
+    losers = [r for r in results if r != "booked"]
+    assert len(losers) == THREADS - 1
+    assert all("Priya Patel is already booked" in r for r in losers), losers

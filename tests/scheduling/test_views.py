@@ -1,0 +1,506 @@
+from datetime import time
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from scheduling.models import Appointment, AppointmentType, Course, TimeOff, WorkingHours
+from smp_clinic.lib.tz import local_datetime
+from tests.factories import (
+    RoomFactory,
+    appointment_type,
+    give_rota,
+    make_appointment,
+    make_client,
+    make_staff,
+)
+
+
+def booking_data(client, practitioner, room, day, at="10:00", kind="consultation", **extra):
+    return {
+        "client": str(client.public_id),
+        "appointment_type": appointment_type(kind).pk,
+        "date": day.isoformat(),
+        "time": at,
+        "practitioner": str(practitioner.public_id),
+        "room": str(room.public_id),
+        "course": "",
+        "notes": "",
+        **extra,
+    }
+
+
+@pytest.fixture
+def signed_in_front_desk(client, front_desk):
+    client.force_login(front_desk)
+    return client
+
+
+def test_front_desk_books_a_consultation_from_the_form(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday, location
+):
+    response = signed_in_front_desk.post(
+        reverse("scheduling:book") + f"?location={location.public_id}",
+        booking_data(smp_client, rota, treatment_room, tuesday),
+    )
+    assert response.status_code == 302
+    appointment = Appointment.objects.get()
+    assert appointment.client == smp_client
+    assert appointment.start == local_datetime(tuesday, time(10), location.tz)
+    page = signed_in_front_desk.get(response.url)
+    content = page.content.decode()
+    assert "Booked consultation for Sam Carter with Priya Patel" in content
+    assert 'data-testid="cal-appointment"' in content
+
+
+def test_an_htmx_booking_redirects_the_page_and_a_conflict_stays_in_the_dialog(
+    signed_in_front_desk, rota, smp_client, treatment_room, second_room, tuesday, location
+):
+    url = reverse("scheduling:book") + f"?location={location.public_id}"
+    first = signed_in_front_desk.post(
+        url,
+        booking_data(smp_client, rota, treatment_room, tuesday),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="app-modal-content",
+    )
+    assert first.status_code == 204
+    assert first["HX-Redirect"].startswith(reverse("scheduling:day"))
+    other = make_client(location=location, first_name="Jo", last_name="Blake")
+    second = signed_in_front_desk.post(
+        url,
+        booking_data(other, rota, second_room, tuesday, at="10:15"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="app-modal-content",
+    )
+    assert second.status_code == 200
+    content = second.content.decode()
+    assert "modal-header" in content
+    assert "<html" not in content
+    assert "Priya Patel is already booked for Sam Carter&#x27;s consultation" in content
+    assert Appointment.objects.count() == 1
+
+
+def test_a_booking_without_a_client_asks_for_one_and_keeps_the_answers(
+    signed_in_front_desk, rota, treatment_room, tuesday, location
+):
+    data = booking_data(make_client(location=location), rota, treatment_room, tuesday)
+    data.pop("client")
+    response = signed_in_front_desk.post(
+        reverse("scheduling:book") + f"?location={location.public_id}", data
+    )
+    content = response.content.decode()
+    assert "Choose the client first" in content
+    assert f'value="{tuesday.isoformat()}"' in content
+    assert Appointment.objects.count() == 0
+
+
+def test_the_client_search_in_the_booking_form_finds_by_phone(
+    signed_in_front_desk, smp_client, location
+):
+    response = signed_in_front_desk.get(reverse("scheduling:client_picker"), {"q": "07700 900123"})
+    assert "Sam Carter" in response.content.decode()
+
+
+def test_a_skipped_local_time_gets_a_clear_field_error(
+    signed_in_front_desk, rota, smp_client, treatment_room, location
+):
+    from datetime import date
+
+    response = signed_in_front_desk.post(
+        reverse("scheduling:book") + f"?location={location.public_id}",
+        booking_data(smp_client, rota, treatment_room, date(2027, 3, 28), at="01:30"),
+    )
+    assert "01:30 does not exist on 28 Mar 2027" in response.content.decode()
+
+
+def test_check_in_from_the_day_view_returns_to_it(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday, location
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
+    )
+    day_url = reverse("scheduling:day") + f"?location={location.public_id}&date={tuesday}"
+    with time_machine.travel(local_datetime(tuesday, time(9, 55), location.tz)):
+        response = signed_in_front_desk.post(
+            reverse("scheduling:appointment_status", args=[appointment.public_id]),
+            {"status": "checked_in", "next": day_url},
+        )
+    assert response.url == day_url
+    appointment.refresh_from_db()
+    assert appointment.status == "checked_in"
+
+
+def test_an_unsafe_next_url_is_ignored(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
+    )
+    response = signed_in_front_desk.post(
+        reverse("scheduling:appointment_status", args=[appointment.public_id]),
+        {"status": "confirmed", "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("scheduling:appointment", args=[appointment.public_id])
+
+
+def test_front_desk_cannot_complete_an_appointment(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
+    )
+    response = signed_in_front_desk.post(
+        reverse("scheduling:appointment_status", args=[appointment.public_id]),
+        {"status": "completed"},
+    )
+    assert response.status_code == 403
+
+
+def test_cancel_form_requires_details_for_other(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
+    )
+    url = reverse("scheduling:appointment_cancel", args=[appointment.public_id])
+    response = signed_in_front_desk.post(url, {"reason_choice": "Other", "details": ""})
+    assert "Say what the reason is" in response.content.decode()
+    response = signed_in_front_desk.post(
+        url, {"reason_choice": "Client cancelled", "details": "moving house"}
+    )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.cancel_reason == "Client cancelled: moving house"
+
+
+def test_reschedule_form_moves_and_reports_conflicts(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday, location
+):
+    first = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday, at=time(10)
+    )
+    second = make_appointment(
+        client=make_client(location=location),
+        practitioner=rota,
+        room=treatment_room,
+        day=tuesday,
+        at=time(14),
+    )
+    url = reverse("scheduling:appointment_reschedule", args=[second.public_id])
+    data = {
+        "date": tuesday.isoformat(),
+        "time": "10:00",
+        "practitioner": str(rota.public_id),
+        "room": str(treatment_room.public_id),
+    }
+    refused = signed_in_front_desk.post(url, data)
+    assert "already booked" in refused.content.decode()
+    moved = signed_in_front_desk.post(url, {**data, "time": "15:30", "reason": "Client asked"})
+    assert moved.status_code == 302
+    second.refresh_from_db()
+    assert second.start == local_datetime(tuesday, time(15, 30), location.tz)
+    history = signed_in_front_desk.get(
+        reverse("scheduling:appointment", args=[second.public_id])
+    ).content.decode()
+    assert "Moved from" in history
+    assert "Client asked" in history
+    assert first.pk != second.pk
+
+
+def test_course_plan_books_all_proposed_sessions(
+    signed_in_front_desk, rota, smp_client, treatment_room, location, monkeypatch
+):
+    monkeypatch.setattr("scheduling.services._check_clinical_clearance", lambda **kwargs: None)
+    from tests.factories import next_weekday
+
+    params = {
+        "location": str(location.public_id),
+        "appointment_type": appointment_type("session").pk,
+        "sessions": 3,
+        "min_interval_days": 10,
+        "max_interval_days": 30,
+        "first_from": next_weekday(0).isoformat(),
+        "preferred_time": "09:30",
+    }
+    url = reverse("scheduling:course_plan", args=[smp_client.public_id])
+    proposal_page = signed_in_front_desk.get(url, params)
+    sessions = proposal_page.context["proposals"]
+    assert len(sessions) == 3
+    assert all(p.slot for p in sessions)
+    chosen = [
+        f"{p.slot.start.isoformat()}|{p.slot.practitioner.public_id}|{p.slot.room.public_id}"
+        for p in sessions
+    ]
+    response = signed_in_front_desk.post(
+        url + f"?location={location.public_id}", {**params, "session": chosen, "confirm": "1"}
+    )
+    assert response.status_code == 302
+    course = Course.objects.get(client=smp_client)
+    assert list(
+        course.appointments.order_by("start").values_list("course_position", flat=True)
+    ) == [1, 2, 3]
+
+
+def test_course_booking_refuses_a_tampered_interval(
+    signed_in_front_desk, rota, smp_client, treatment_room, location, monkeypatch
+):
+    monkeypatch.setattr("scheduling.services._check_clinical_clearance", lambda **kwargs: None)
+    from tests.factories import next_weekday
+
+    day = next_weekday(1)
+    starts = [
+        local_datetime(day, time(9, 30), location.tz),
+        local_datetime(day.replace(day=day.day), time(9, 30), location.tz),
+    ]
+    from datetime import timedelta
+
+    starts[1] = starts[0] + timedelta(days=2)
+    params = {
+        "appointment_type": appointment_type("session").pk,
+        "sessions": 2,
+        "min_interval_days": 10,
+        "max_interval_days": 30,
+        "first_from": day.isoformat(),
+        "confirm": "1",
+        "session": [f"{s.isoformat()}|{rota.public_id}|{treatment_room.public_id}" for s in starts],
+    }
+    response = signed_in_front_desk.post(
+        reverse("scheduling:course_plan", args=[smp_client.public_id])
+        + f"?location={location.public_id}",
+        params,
+    )
+    assert "Session 2 is 2 days after the one before" in response.content.decode()
+    assert not Course.objects.exists()
+    assert not Appointment.objects.exists()
+
+
+def test_slot_finder_page_lists_bookable_slots(
+    signed_in_front_desk, rota, treatment_room, tuesday, location
+):
+    response = signed_in_front_desk.get(
+        reverse("scheduling:slots"),
+        {
+            "location": str(location.public_id),
+            "appointment_type": appointment_type("consultation").pk,
+            "date_from": tuesday.isoformat(),
+            "date_to": tuesday.isoformat(),
+        },
+    )
+    content = response.content.decode()
+    assert 'data-testid="slot-results"' in content
+    assert "09:00–09:45" in content
+
+
+def test_slot_finder_reports_a_backwards_range(signed_in_front_desk, rota, tuesday, location):
+    response = signed_in_front_desk.get(
+        reverse("scheduling:slots"),
+        {
+            "appointment_type": appointment_type("consultation").pk,
+            "date_from": tuesday.isoformat(),
+            "date_to": "2000-01-01",
+        },
+    )
+    assert "The end of the range is before its start" in response.content.decode()
+
+
+def test_the_feed_lists_the_practitioners_appointments_without_notes(
+    client, rota, smp_client, treatment_room, tuesday
+):
+    make_appointment(
+        client=smp_client,
+        practitioner=rota,
+        room=treatment_room,
+        day=tuesday,
+        notes="Allergic to latex",
+    )
+    response = client.get(reverse("scheduling:feed", args=[rota.feed_token]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "BEGIN:VCALENDAR" in body
+    assert "BEGIN:VEVENT" in body
+    assert "SUMMARY:Consultation: Sam C." in body
+    assert "latex" not in body
+    assert "Carter" not in body
+
+
+def test_regenerating_the_feed_revokes_the_old_address(client, rota):
+    old = rota.feed_token
+    client.force_login(rota)
+    client.post(reverse("scheduling:feed_regenerate"))
+    rota.refresh_from_db()
+    assert rota.feed_token != old
+    assert client.get(reverse("scheduling:feed", args=[old])).status_code == 404
+    assert client.get(reverse("scheduling:feed", args=[rota.feed_token])).status_code == 200
+
+
+def test_manager_sets_working_hours_and_overlaps_are_refused(
+    client, manager, practitioner, location
+):
+    client.force_login(manager)
+    url = (
+        reverse("scheduling:working_hours", args=[practitioner.public_id])
+        + f"?location={location.public_id}"
+    )
+    bad = client.post(
+        url, {"d0_start1": "09:00", "d0_end1": "13:00", "d0_start2": "12:00", "d0_end2": "17:00"}
+    )
+    assert "the two shifts overlap" in bad.content.decode()
+    assert not WorkingHours.objects.filter(practitioner=practitioner).exists()
+    good = client.post(
+        url, {"d0_start1": "09:00", "d0_end1": "13:00", "d0_start2": "14:00", "d0_end2": "18:00"}
+    )
+    assert good.status_code == 302
+    assert list(
+        WorkingHours.objects.filter(practitioner=practitioner).values_list("start", "end")
+    ) == [
+        (time(9), time(13)),
+        (time(14), time(18)),
+    ]
+
+
+def test_time_off_over_booked_appointments_is_refused(
+    client, front_desk, rota, smp_client, treatment_room, tuesday, location
+):
+    make_appointment(client=smp_client, practitioner=rota, room=treatment_room, day=tuesday)
+    client.force_login(front_desk)
+    response = client.post(
+        reverse("scheduling:time_off") + f"?location={location.public_id}",
+        {
+            "practitioner": str(rota.public_id),
+            "kind": "sick",
+            "start_date": tuesday.isoformat(),
+            "end_date": tuesday.isoformat(),
+        },
+    )
+    assert "has 1 appointment booked in that period" in response.content.decode()
+    assert not TimeOff.objects.exists()
+
+
+def test_manager_edits_a_type_with_validation(client, manager):
+    client.force_login(manager)
+    session = AppointmentType.objects.get(kind="session")
+    url = reverse("scheduling:type_edit", args=[session.public_id])
+    bad = client.post(
+        url,
+        {
+            "name": "Session",
+            "duration_minutes": 2,
+            "buffer_before_minutes": 200,
+            "buffer_after_minutes": 0,
+            "is_active": "on",
+        },
+    )
+    content = bad.content.decode()
+    assert "Between 5 minutes and 10 hours" in content
+    assert "At most 120 minutes" in content
+    client.post(
+        url,
+        {
+            "name": "Session",
+            "duration_minutes": 210,
+            "buffer_before_minutes": 15,
+            "buffer_after_minutes": 30,
+            "is_active": "on",
+        },
+    )
+    session.refresh_from_db()
+    assert session.duration_minutes == 210
+
+
+def test_manager_creates_a_location_with_hours_and_a_room(client, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("scheduling:location_create"),
+        {
+            "loc-name": "Harbour Clinic",
+            "loc-time_zone": "Europe/Dublin",
+            "loc-is_active": "on",
+            "hours-d0_start1": "10:00",
+            "hours-d0_end1": "16:00",
+        },
+    )
+    assert response.status_code == 302
+    from locations.models import Location
+
+    harbour = Location.objects.get(name="Harbour Clinic")
+    assert list(harbour.opening_hours.values_list("weekday", "opens", "closes")) == [
+        (0, time(10), time(16))
+    ]
+    assert manager.locations.filter(pk=harbour.pk).exists()
+    client.post(
+        reverse("scheduling:room_create", args=[harbour.public_id]),
+        {"name": "Room A", "is_active": "on"},
+    )
+    duplicate = client.post(
+        reverse("scheduling:room_create", args=[harbour.public_id]),
+        {"name": "Room A", "is_active": "on"},
+    )
+    assert "already has a room called Room A" in duplicate.content.decode()
+
+
+@pytest.mark.parametrize("extra", [1, 12])
+def test_day_view_query_count_is_constant(
+    client, front_desk, rota, location, tuesday, extra, django_assert_num_queries
+):
+    rooms = [RoomFactory(location=location) for _ in range(3)]
+    others = [make_staff(role="practitioner", locations=[location]) for _ in range(2)]
+    for person in others:
+        give_rota(person, location)
+    people = [rota, *others]
+    for i in range(extra):
+        make_appointment(
+            client=make_client(location=location),
+            practitioner=people[i % 3],
+            room=rooms[i % 3],
+            day=tuesday,
+            at=time(9 + (i // 3) * 2),
+        )
+    client.force_login(front_desk)
+    url = reverse("scheduling:day") + f"?date={tuesday}"
+    # session, user, location ids, locations, opening hours, appointments, shifts,
+    # practitioners, time off
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.content.decode().count('data-testid="cal-appointment"') == extra
+
+
+@pytest.mark.parametrize("extra", [1, 10])
+def test_week_view_query_count_is_constant(
+    client, practitioner, rota, location, tuesday, extra, django_assert_num_queries
+):
+    room = RoomFactory(location=location)
+    from datetime import timedelta
+
+    for i in range(extra):
+        make_appointment(
+            client=make_client(location=location),
+            practitioner=rota,
+            room=room,
+            day=tuesday + timedelta(days=i % 4),
+            at=time(9 + (i // 4) * 2),
+        )
+    client.force_login(practitioner)
+    url = reverse("scheduling:week") + f"?date={tuesday}"
+    # session, user, location ids, locations, practitioners, opening hours,
+    # appointments, shifts, time off
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.content.decode().count('data-testid="cal-appointment"') == extra
+
+
+@pytest.mark.parametrize("extra", [1, 10])
+def test_client_appointments_tab_query_count_is_constant(
+    client, front_desk, rota, smp_client, location, tuesday, extra, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    room = RoomFactory(location=location)
+    for i in range(extra):
+        make_appointment(
+            client=smp_client, practitioner=rota, room=room, day=tuesday + timedelta(weeks=i)
+        )
+    client.force_login(front_desk)
+    url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.content.decode().count("list-group-item-action") == extra
