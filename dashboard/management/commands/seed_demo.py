@@ -6,18 +6,30 @@ demo never ships a password written in code.
 """
 
 import json
+import random
 import secrets
-from datetime import time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create_with_password
+from clients.models import Client
+from clients.services import client_create
 from locations.models import Location, OpeningHours, Room
+from scheduling.models import Appointment, AppointmentType, WorkingHours
+from scheduling.services import appointment_book, course_create
+from smp_clinic.lib.tz import local_datetime
+
+FIRST_NAMES = ["James", "Oliver", "Mohammed", "Daniel", "Lucas", "Sophie", "Amara", "Chloe", "Ethan", "Noah",
+               "Grace", "Isaac", "Leo", "Mia", "Ravi", "Sean", "Tom", "Yusuf", "Zara", "Adam"]
+LAST_NAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright",
+              "Walker", "Khan", "Evans", "Thomas", "Roberts", "Green", "Hall", "Wood", "Clarke", "Hughes"]
 
 DEMO_STAFF = [
     ("frontdesk@demo.smp-clinic.test", "Fran Desk", Role.FRONT_DESK),
@@ -31,12 +43,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print passwords.")
+        parser.add_argument("--clients", type=int, default=12, help="How many demo clients (default 12).")
 
     def handle(self, *args, **options):
         logins_file = Path(settings.VAR_DIR) / "demo-logins.json"
         with transaction.atomic():
             location = self._location()
             passwords = self._staff(location, logins_file)
+            self._rota(location)
+            created = self._clients(location, options["clients"])
+            if created:
+                self._bookings(location)
         if not options["quiet_logins"]:
             self._print_logins(passwords)
 
@@ -82,6 +99,68 @@ class Command(BaseCommand):
         logins_file.write_text(json.dumps(passwords, indent=2))
         logins_file.chmod(0o600)
         return passwords
+
+    def _rota(self, location: Location) -> None:
+        for email in ("practitioner@demo.smp-clinic.test", "manager@demo.smp-clinic.test"):
+            person = User.objects.get(email=email)
+            for weekday in range(6):
+                WorkingHours.objects.get_or_create(
+                    practitioner=person, location=location, weekday=weekday,
+                    defaults={"start": time(9), "end": time(18)},
+                )
+
+    def _clients(self, location: Location, count: int) -> int:
+        """Top the demo clients up to ``count``; returns how many were added."""
+        existing = Client.objects.filter(email__endswith="@demo-client.test").count()
+        desk = User.objects.get(email="frontdesk@demo.smp-clinic.test")
+        rng = random.Random(existing)  # stable names for the same run order
+        added = 0
+        for n in range(existing, count):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            client_create(
+                by=desk,
+                data={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{first}.{last}.{n}@demo-client.test".lower(),
+                    "phone": f"+4479{rng.randrange(10**7, 10**8)}",
+                    "date_of_birth": date(rng.randrange(1960, 2000), rng.randrange(1, 13), rng.randrange(1, 28)),
+                    "sex": "female" if first in {"Sophie", "Amara", "Chloe", "Grace", "Mia", "Zara"} else "male",
+                    "home_location": location,
+                    "preferred_channel": "email",
+                    "email_reminders": True,
+                    "marketing_consent": rng.random() < 0.5,
+                },
+            )
+            added += 1
+        return added
+
+    def _bookings(self, location: Location) -> None:
+        """A believable fortnight: consultations today and tomorrow, a course in progress."""
+        if Appointment.objects.filter(location=location).exists():
+            return
+        desk = User.objects.get(email="frontdesk@demo.smp-clinic.test")
+        practitioner = User.objects.get(email="practitioner@demo.smp-clinic.test")
+        rooms = list(Room.objects.filter(location=location).order_by("name"))
+        consultation = AppointmentType.objects.get(kind=AppointmentType.Kind.CONSULTATION)
+        session = AppointmentType.objects.get(kind=AppointmentType.Kind.SESSION)
+        clients = list(Client.objects.filter(email__endswith="@demo-client.test").order_by("pk"))
+        today = timezone.localtime(timezone.now(), location.tz).date()
+        workdays = [today + timedelta(days=d) for d in range(14) if (today + timedelta(days=d)).weekday() < 6]
+        plan = [(workdays[0], time(9, 30), consultation, 0), (workdays[0], time(11), consultation, 1),
+                (workdays[0], time(13, 30), session, 2), (workdays[1], time(10), consultation, 3),
+                (workdays[2], time(9, 15), session, 4), (workdays[3], time(15), consultation, 5)]
+        for day, at, kind, index in plan:
+            if index >= len(clients):
+                continue
+            course = None
+            if kind.is_pigmentation:
+                course = course_create(client=clients[index], by=desk, planned_sessions=3)
+            appointment_book(
+                by=desk, client=clients[index], appointment_type=kind, practitioner=practitioner,
+                room=rooms[0] if kind == consultation else rooms[1],
+                start=local_datetime(day, at, location.tz), course=course, allow_past=True,
+            )
 
     def _print_logins(self, passwords: dict[str, str]) -> None:
         self.stdout.write("")
