@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
+from clients.intake.services import flag_clear
 from tests import access_table
-from tests.factories import make_staff
+from tests.factories import make_intake, make_staff, pdf_upload
 from tests.urls_enumeration import build_url, named_patterns
 
 PATTERNS = named_patterns()
@@ -22,10 +23,18 @@ def url_samples(location, smp_client):
     colleague = make_staff(
         role="practitioner", locations=[location], email="colleague@example.test"
     )
+    intake = make_intake(
+        client=smp_client, by=colleague, yes={"blood_thinners", "heart_blood_pressure"}
+    )
+    cleared, open_flag = intake.flags.order_by("code")
+    clearance = flag_clear(flag=cleared, by=colleague, note="GP confirms.", document=pdf_upload())
     return {
         "user_id": colleague.public_id,
         "client_id": smp_client.public_id,
-        "section": "appointments",
+        "section": "medical",
+        "intake_id": intake.public_id,
+        "flag_id": open_flag.public_id,
+        "clearance_id": clearance.public_id,
         "uidb64": "MQ",
         "token": "invalid-token",
         # The technical admin's own arguments: refused before any lookup happens.
