@@ -61,9 +61,9 @@ class MedicalIntake(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
-        if self.pk is not None and not kwargs.get("force_insert"):
-            if update_fields is None or not set(update_fields) <= INTAKE_REVIEW_FIELDS:
-                raise ValueError("A submitted intake is never changed: submit a new one.")
+        is_update = self.pk is not None and not kwargs.get("force_insert")
+        if is_update and (update_fields is None or not set(update_fields) <= INTAKE_REVIEW_FIELDS):
+            raise ValueError("A submitted intake is never changed: submit a new one.")
         super().save(*args, **kwargs)
 
     @property
