@@ -6,6 +6,7 @@ from clients.intake.selectors import (
     INTAKE_RENEW_AFTER_DAYS,
     FlagSummary,
     client_flag_summary,
+    client_ids_blocked_for_sessions,
     client_latest_intake,
     client_session_block_reason,
 )
@@ -124,3 +125,36 @@ def test_another_clients_flags_never_count(frozen, smp_client, front_desk, locat
     make_intake(client=other, by=front_desk, yes={"keloid"})
     make_intake(client=smp_client, by=front_desk)
     assert client_session_block_reason(client=smp_client, on=TODAY) is None
+
+
+def test_many_clients_are_checked_for_a_block_in_one_query(
+    frozen, smp_client, front_desk, practitioner, location, django_assert_num_queries
+):
+    def new_client(**intake):
+        other = make_client(location=location, by=front_desk)
+        if intake:
+            make_intake(client=other, by=front_desk, **intake)
+        return other
+
+    make_intake(client=smp_client, by=front_desk, yes={"keloid"})
+    no_intake = new_client()
+    warned = new_client(yes={"diabetes"})
+    cleared = new_client(yes={"pregnancy"})
+    flag_clear(flag=cleared.medical_intakes.get().flags.get(), by=practitioner, note="Not pregnant")
+    lapsing = new_client(dates={"laser_removal": TODAY - timedelta(days=85)})
+    superseded = new_client(yes={"keloid"})
+    make_intake(client=superseded, by=front_desk)
+    everyone = [smp_client, no_intake, warned, cleared, lapsing, superseded]
+    ids = [c.pk for c in everyone]
+
+    with django_assert_num_queries(1):
+        blocked = client_ids_blocked_for_sessions(client_ids=ids, on=TODAY)
+    assert blocked == {smp_client.pk, lapsing.pk}
+    later = TODAY + timedelta(days=30)
+    assert client_ids_blocked_for_sessions(client_ids=ids, on=later) == {smp_client.pk}
+    for each in everyone:
+        for day in (TODAY, later):
+            reason = client_session_block_reason(client=each, on=day)
+            assert (reason is not None) is (
+                each.pk in client_ids_blocked_for_sessions(client_ids=ids, on=day)
+            )
