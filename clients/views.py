@@ -8,6 +8,7 @@ from accounts.access import role_required
 from accounts.roles import STAFF
 from clients import selectors, services
 from clients.forms import ClientFilterForm, ClientForm
+from clients.intake import selectors as intake_selectors
 from clients.registry import registry, sections_for
 
 
@@ -95,6 +96,8 @@ def _client_page(request: HttpRequest, client, active: str, section_context: dic
     }
     if request.htmx and request.htmx.target == "client-section":
         return render(request, "clients/client_detail.html#section", context)
+    # The banner sits above the tabs, so a tab swapped in by htmx does not need it.
+    context.update(intake_selectors.client_flag_banner(client=client, user=request.user))
     return render(request, "clients/client_detail.html", context)
 
 

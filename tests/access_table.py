@@ -45,8 +45,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "clients:edit": STAFF,
     "clients:archive": STAFF,
     "clients:restore": STAFF,
-    # Sections carry their own roles; tests/clients/test_sections.py checks each one.
-    "clients:section": STAFF,
+    # Sections carry their own roles; tests/clients/test_sections.py checks each one. The
+    # sample here is the Medical section, which is clinical only.
+    "clients:section": CLINICAL,
+    # Medical intake: anyone may hand the tablet over; answers, flags and clearances are
+    # clinical (the front desk sees only the flag banner on the client page).
+    "clients:intake_new": STAFF,
+    "clients:intake_detail": CLINICAL,
+    "clients:intake_review": CLINICAL,
+    "clients:flag_clear": CLINICAL,
+    "clients:flag_carry_forward": CLINICAL,
+    "clients:clearance_document": CLINICAL,
     # scheduling
     "scheduling:day": STAFF,
     "scheduling:week": STAFF,

@@ -135,3 +135,43 @@ def make_appointment(
         start=start,
         **extra,
     )
+
+
+def intake_answers(*, yes=(), dates=None, details=None, other: str = "") -> dict:
+    """Answers to the current questionnaire: "no" everywhere except the codes in ``yes``
+    (and in ``dates``, {code: date}, for the dated questions)."""
+    from clients.intake.questionnaire import Kind
+    from clients.intake.versions import questionnaire_current
+
+    dates = dates or {}
+    details = details or {}
+    answers = {}
+    for question in questionnaire_current().questions:
+        if question.kind == Kind.TEXT:
+            answers[question.code] = {"text": other}
+            continue
+        said_yes = question.code in yes or question.code in dates
+        entry = {"answer": "yes" if said_yes else "no", "detail": details.get(question.code, "")}
+        if question.code in dates:
+            entry["date"] = dates[question.code]
+        answers[question.code] = entry
+    return answers
+
+
+def make_intake(*, client, by, yes=(), dates=None, details=None, filled_by_client=False):
+    """A submitted intake, through clients.intake.services so its flags are computed."""
+    from clients.intake.services import intake_submit
+
+    return intake_submit(
+        client=client,
+        by=by,
+        answers=intake_answers(yes=yes, dates=dates, details=details),
+        filled_by_client=filled_by_client,
+    )
+
+
+def pdf_upload(name: str = "gp-letter.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

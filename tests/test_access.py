@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
+from clients.intake.services import flag_clear
 from scheduling.models import TimeOff
 from tests import access_table
-from tests.factories import RoomFactory, make_appointment, make_staff
+from tests.factories import RoomFactory, make_appointment, make_intake, make_staff, pdf_upload
 from tests.urls_enumeration import build_url, named_patterns
 
 PATTERNS = named_patterns()
@@ -32,6 +33,11 @@ def url_samples(location, smp_client):
         start=appointment.start + timedelta(days=30),
         end=appointment.start + timedelta(days=31),
     )
+    intake = make_intake(
+        client=smp_client, by=colleague, yes={"blood_thinners", "heart_blood_pressure"}
+    )
+    cleared, open_flag = intake.flags.order_by("code")
+    clearance = flag_clear(flag=cleared, by=colleague, note="GP confirms.", document=pdf_upload())
     return {
         "user_id": colleague.public_id,
         "appointment_id": appointment.public_id,
@@ -41,7 +47,10 @@ def url_samples(location, smp_client):
         "time_off_id": absence.public_id,
         "feed_token": colleague.feed_token,
         "client_id": smp_client.public_id,
-        "section": "appointments",
+        "section": "medical",
+        "intake_id": intake.public_id,
+        "flag_id": open_flag.public_id,
+        "clearance_id": clearance.public_id,
         "uidb64": "MQ",
         "token": "invalid-token",
         # The technical admin's own arguments: refused before any lookup happens.

@@ -26,10 +26,51 @@ from scheduling.models import Appointment, AppointmentType, WorkingHours
 from scheduling.services import appointment_book, course_create
 from smp_clinic.lib.tz import local_datetime
 
-FIRST_NAMES = ["James", "Oliver", "Mohammed", "Daniel", "Lucas", "Sophie", "Amara", "Chloe", "Ethan", "Noah",
-               "Grace", "Isaac", "Leo", "Mia", "Ravi", "Sean", "Tom", "Yusuf", "Zara", "Adam"]
-LAST_NAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright",
-              "Walker", "Khan", "Evans", "Thomas", "Roberts", "Green", "Hall", "Wood", "Clarke", "Hughes"]
+FIRST_NAMES = [
+    "James",
+    "Oliver",
+    "Mohammed",
+    "Daniel",
+    "Lucas",
+    "Sophie",
+    "Amara",
+    "Chloe",
+    "Ethan",
+    "Noah",
+    "Grace",
+    "Isaac",
+    "Leo",
+    "Mia",
+    "Ravi",
+    "Sean",
+    "Tom",
+    "Yusuf",
+    "Zara",
+    "Adam",
+]
+FEMALE_NAMES = {"Sophie", "Amara", "Chloe", "Grace", "Mia", "Zara"}
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Wright",
+    "Walker",
+    "Khan",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Clarke",
+    "Hughes",
+]
 
 DEMO_STAFF = [
     ("frontdesk@demo.smp-clinic.test", "Fran Desk", Role.FRONT_DESK),
@@ -43,7 +84,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print passwords.")
-        parser.add_argument("--clients", type=int, default=12, help="How many demo clients (default 12).")
+        parser.add_argument(
+            "--clients", type=int, default=12, help="How many demo clients (default 12)."
+        )
 
     def handle(self, *args, **options):
         logins_file = Path(settings.VAR_DIR) / "demo-logins.json"
@@ -105,7 +148,9 @@ class Command(BaseCommand):
             person = User.objects.get(email=email)
             for weekday in range(6):
                 WorkingHours.objects.get_or_create(
-                    practitioner=person, location=location, weekday=weekday,
+                    practitioner=person,
+                    location=location,
+                    weekday=weekday,
                     defaults={"start": time(9), "end": time(18)},
                 )
 
@@ -124,8 +169,10 @@ class Command(BaseCommand):
                     "last_name": last,
                     "email": f"{first}.{last}.{n}@demo-client.test".lower(),
                     "phone": f"+4479{rng.randrange(10**7, 10**8)}",
-                    "date_of_birth": date(rng.randrange(1960, 2000), rng.randrange(1, 13), rng.randrange(1, 28)),
-                    "sex": "female" if first in {"Sophie", "Amara", "Chloe", "Grace", "Mia", "Zara"} else "male",
+                    "date_of_birth": date(
+                        rng.randrange(1960, 2000), rng.randrange(1, 13), rng.randrange(1, 28)
+                    ),
+                    "sex": "female" if first in FEMALE_NAMES else "male",
                     "home_location": location,
                     "preferred_channel": "email",
                     "email_reminders": True,
@@ -146,10 +193,19 @@ class Command(BaseCommand):
         session = AppointmentType.objects.get(kind=AppointmentType.Kind.SESSION)
         clients = list(Client.objects.filter(email__endswith="@demo-client.test").order_by("pk"))
         today = timezone.localtime(timezone.now(), location.tz).date()
-        workdays = [today + timedelta(days=d) for d in range(14) if (today + timedelta(days=d)).weekday() < 6]
-        plan = [(workdays[0], time(9, 30), consultation, 0), (workdays[0], time(11), consultation, 1),
-                (workdays[0], time(13, 30), session, 2), (workdays[1], time(10), consultation, 3),
-                (workdays[2], time(9, 15), session, 4), (workdays[3], time(15), consultation, 5)]
+        workdays = [
+            today + timedelta(days=d)
+            for d in range(14)
+            if (today + timedelta(days=d)).weekday() < 6
+        ]
+        plan = [
+            (workdays[0], time(9, 30), consultation, 0),
+            (workdays[0], time(11), consultation, 1),
+            (workdays[0], time(13, 30), session, 2),
+            (workdays[1], time(10), consultation, 3),
+            (workdays[2], time(9, 15), session, 4),
+            (workdays[3], time(15), consultation, 5),
+        ]
         for day, at, kind, index in plan:
             if index >= len(clients):
                 continue
@@ -157,9 +213,14 @@ class Command(BaseCommand):
             if kind.is_pigmentation:
                 course = course_create(client=clients[index], by=desk, planned_sessions=3)
             appointment_book(
-                by=desk, client=clients[index], appointment_type=kind, practitioner=practitioner,
+                by=desk,
+                client=clients[index],
+                appointment_type=kind,
+                practitioner=practitioner,
                 room=rooms[0] if kind == consultation else rooms[1],
-                start=local_datetime(day, at, location.tz), course=course, allow_past=True,
+                start=local_datetime(day, at, location.tz),
+                course=course,
+                allow_past=True,
             )
 
     def _print_logins(self, passwords: dict[str, str]) -> None:
