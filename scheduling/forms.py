@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from locations.models import Location, Room, time_zone_choices
@@ -399,3 +400,22 @@ class LocationForm(forms.ModelForm):
 class RoomForm(forms.Form):
     name = forms.CharField(label="Room name", max_length=80)
     is_active = forms.BooleanField(label="In use", required=False, initial=True)
+
+
+def parse_course_sessions(request, location) -> list[tuple]:
+    """The proposal rows the front desk confirmed: start|practitioner|room per session."""
+    chosen = []
+    practitioners = {str(p.public_id): p for p in practitioners_at(location)}
+    rooms = {str(r.public_id): r for r in Room.objects.filter(location=location, is_active=True)}
+    for raw in request.POST.getlist("session"):
+        try:
+            start_raw, practitioner_id, room_id = raw.split("|")
+            start = datetime.fromisoformat(start_raw)
+        except ValueError:
+            raise ValidationError(
+                "The proposed sessions could not be read; plan the course again."
+            ) from None
+        if timezone.is_naive(start) or practitioner_id not in practitioners or room_id not in rooms:
+            raise ValidationError("A proposed session is no longer valid; plan the course again.")
+        chosen.append((start, practitioners[practitioner_id], rooms[room_id]))
+    return chosen

@@ -17,7 +17,6 @@ from accounts.roles import Role
 from clients.models import Client
 from clients.services import client_link_location
 from locations.models import Location, OpeningHours, Room
-from scheduling import events
 from scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -26,6 +25,7 @@ from scheduling.models import (
     TimeOff,
     WorkingHours,
 )
+from smp_clinic.lib import events
 
 Status = Appointment.Status
 OVERLAP_CONSTRAINTS = {"appointment_no_practitioner_overlap", "appointment_no_room_overlap"}
@@ -374,7 +374,7 @@ def appointment_book(
     if course is not None:
         course_renumber(course=course)
         appointment.refresh_from_db(fields=["course_position"])
-    events.emit("booked", appointment=appointment, by=by)
+    events.emit("appointment.booked", appointment=appointment, by=by)
     return appointment
 
 
@@ -432,7 +432,7 @@ def appointment_reschedule(
     )
     if appointment.course_id:
         course_renumber(course=appointment.course)
-    events.emit("rescheduled", appointment=appointment, by=by, old_start=old_start)
+    events.emit("appointment.rescheduled", appointment=appointment, by=by, old_start=old_start)
     return appointment
 
 
@@ -478,7 +478,7 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
     _record(appointment, AppointmentChange.Kind.STATUS, by, from_status=old, to_status=status)
     if appointment.course_id and (old == Status.NO_SHOW or status == Status.NO_SHOW):
         course_renumber(course=appointment.course)
-    events.emit("status_changed", appointment=appointment, by=by, old_status=old)
+    events.emit("appointment.status_changed", appointment=appointment, by=by, old_status=old)
     return appointment
 
 
@@ -511,7 +511,7 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Ap
     )
     if appointment.course_id:
         course_renumber(course=appointment.course)
-    events.emit("cancelled", appointment=appointment, by=by)
+    events.emit("appointment.cancelled", appointment=appointment, by=by)
     return appointment
 
 

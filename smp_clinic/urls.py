@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("calendar/", include("scheduling.urls")),
+    path("consultations/", include("consultations.urls")),
     path("ops/admin/", admin.site.urls),
 ]

@@ -79,6 +79,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "scheduling:working_hours": MANAGER,
     "scheduling:time_off": frozenset({FD, MG}),
     "scheduling:time_off_delete": frozenset({FD, MG}),
+    # consultations: clinical records
+    "consultations:start": CLINICAL,
+    "consultations:detail": CLINICAL,
+    "consultations:acknowledge": CLINICAL,
+    "consultations:plan": CLINICAL,
+    "consultations:plan_book": CLINICAL,
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is

@@ -175,3 +175,40 @@ def pdf_upload(name: str = "gp-letter.pdf"):
 
     content = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+COMPLETE_ASSESSMENT = {
+    "concern": "male_pattern",
+    "norwood_stage": "IV",
+    "fitzpatrick": "III",
+    "hair_colour": "dark_brown",
+    "scalp_condition": "healthy",
+    "desired_outcome": "shaved",
+    "hairline_style": "natural",
+    "recommended_shade": "Shade 2, 1:3 dilution",
+    "recommended_density": "medium",
+    "decision": "proceed",
+}
+
+
+def make_consultation(
+    *, client, practitioner, appointment=None, complete=True, intake=True, **fields
+):
+    """A consultation through the services: started, filled, flags acknowledged, completed."""
+    from consultations import services
+
+    if intake and not client.medical_intakes.exists():
+        make_intake(client=client, by=practitioner)
+    consultation = services.consultation_start(
+        client=client, by=practitioner, appointment=appointment
+    )
+    consultation = services.consultation_save_draft(
+        consultation=consultation, by=practitioner, data={**COMPLETE_ASSESSMENT, **fields}
+    )
+    if intake:
+        consultation = services.consultation_acknowledge_flags(
+            consultation=consultation, by=practitioner
+        )
+    if complete:
+        consultation = services.consultation_complete(consultation=consultation, by=practitioner)
+    return consultation

@@ -13,7 +13,14 @@ from django.shortcuts import resolve_url
 from clients.intake.services import flag_clear
 from scheduling.models import TimeOff
 from tests import access_table
-from tests.factories import RoomFactory, make_appointment, make_intake, make_staff, pdf_upload
+from tests.factories import (
+    RoomFactory,
+    make_appointment,
+    make_consultation,
+    make_intake,
+    make_staff,
+    pdf_upload,
+)
 from tests.urls_enumeration import build_url, named_patterns
 
 PATTERNS = named_patterns()
@@ -38,8 +45,10 @@ def url_samples(location, smp_client):
     )
     cleared, open_flag = intake.flags.order_by("code")
     clearance = flag_clear(flag=cleared, by=colleague, note="GP confirms.", document=pdf_upload())
+    consultation = make_consultation(client=smp_client, practitioner=colleague)
     return {
         "user_id": colleague.public_id,
+        "consultation_id": consultation.public_id,
         "appointment_id": appointment.public_id,
         "location_id": location.public_id,
         "room_id": room.public_id,

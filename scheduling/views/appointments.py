@@ -16,6 +16,7 @@ from clients.selectors import client_get_for_user, client_search
 from scheduling import selectors, services
 from scheduling.forms import BookingForm, CancelForm, RescheduleForm
 from scheduling.models import Appointment, Course
+from scheduling.registry import actions_for
 from scheduling.views.common import day_url, htmx_redirect, request_location
 from smp_clinic.lib.forms import add_service_error
 
@@ -152,6 +153,7 @@ def appointment_detail(request: HttpRequest, appointment_id) -> HttpResponse:
             "transitions": sorted(
                 services.TRANSITIONS.get(appointment.status, set()) - {Appointment.Status.CANCELLED}
             ),
+            "actions": actions_for(appointment, request.user),
         },
     )
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,9 +9,8 @@ from django.utils import timezone
 from accounts.access import role_required
 from accounts.roles import STAFF
 from clients.selectors import client_get_for_user
-from locations.models import Room
 from scheduling import selectors, services, slots
-from scheduling.forms import CoursePlanForm, SlotSearchForm
+from scheduling.forms import CoursePlanForm, SlotSearchForm, parse_course_sessions
 from scheduling.views.common import request_location, request_locations
 from smp_clinic.lib.forms import add_service_error
 
@@ -55,25 +54,6 @@ def slot_finder(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _parse_sessions(request: HttpRequest, location) -> list[tuple]:
-    """The proposal rows the front desk confirmed: start|practitioner|room per session."""
-    chosen = []
-    practitioners = {str(p.public_id): p for p in selectors.practitioners_at(location)}
-    rooms = {str(r.public_id): r for r in Room.objects.filter(location=location, is_active=True)}
-    for raw in request.POST.getlist("session"):
-        try:
-            start_raw, practitioner_id, room_id = raw.split("|")
-            start = datetime.fromisoformat(start_raw)
-        except ValueError:
-            raise ValidationError(
-                "The proposed sessions could not be read; plan the course again."
-            ) from None
-        if timezone.is_naive(start) or practitioner_id not in practitioners or room_id not in rooms:
-            raise ValidationError("A proposed session is no longer valid; plan the course again.")
-        chosen.append((start, practitioners[practitioner_id], rooms[room_id]))
-    return chosen
-
-
 @role_required(*STAFF)
 def course_plan(request: HttpRequest, client_id) -> HttpResponse:
     client = client_get_for_user(user=request.user, public_id=client_id)
@@ -104,7 +84,7 @@ def course_plan(request: HttpRequest, client_id) -> HttpResponse:
                     planned_sessions=data["sessions"],
                     min_interval_days=data["min_interval_days"],
                     max_interval_days=data["max_interval_days"],
-                    sessions=_parse_sessions(request, location),
+                    sessions=parse_course_sessions(request, location),
                 )
             except ValidationError as error:
                 add_service_error(form, error)

@@ -1,0 +1,47 @@
+"""Reads of consultations and plans, scoped through the clients the user may see."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from clients.selectors import clients_visible_to
+from consultations.models import Consultation, TreatmentPlan
+
+
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
+    visible = clients_visible_to(user).filter(pk=OuterRef("client_id"))
+    return Consultation.objects.filter(Exists(visible))
+
+
+def consultation_get_for_user(*, user: User, public_id) -> Consultation:
+    try:
+        return (
+            consultations_visible_to(user)
+            .select_related(
+                "client__home_location",
+                "practitioner",
+                "appointment__appointment_type",
+                "appointment__location",
+                "flags_acknowledged_intake",
+            )
+            .get(public_id=public_id)
+        )
+    except (Consultation.DoesNotExist, ValueError):
+        raise Http404("No such consultation") from None
+
+
+def client_consultations(*, client) -> list[Consultation]:
+    return list(
+        Consultation.objects.filter(client=client)
+        .select_related("practitioner", "appointment", "plan__course")
+        .order_by("-started_at")
+    )
+
+
+def plan_for(consultation: Consultation) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.filter(consultation=consultation)
+        .select_related("course")
+        .prefetch_related("session_goals")
+        .first()
+    )

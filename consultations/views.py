@@ -1,0 +1,214 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.roles import CLINICAL
+from clients.intake.selectors import client_latest_intake
+from clients.selectors import client_get_for_user
+from consultations import selectors, services
+from consultations.forms import ConsultationForm, PlanForm, SessionGoalFormSet
+from scheduling import slots
+from scheduling.forms import parse_course_sessions
+from scheduling.models import AppointmentType, WorkingHours
+from scheduling.selectors import appointment_get_for_user, practitioners_at
+from smp_clinic.lib.forms import add_service_error
+
+
+@role_required(*CLINICAL)
+@require_POST
+def consultation_start(request: HttpRequest, client_id) -> HttpResponse:
+    client = client_get_for_user(user=request.user, public_id=client_id)
+    appointment = None
+    appointment_id = request.POST.get("appointment") or request.GET.get("appointment")
+    if appointment_id:
+        appointment = appointment_get_for_user(user=request.user, public_id=appointment_id)
+    try:
+        consultation = services.consultation_start(
+            client=client, by=request.user, appointment=appointment
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("clients:detail", client_id=client.public_id)
+    return redirect("consultations:detail", consultation_id=consultation.public_id)
+
+
+def _page_context(request: HttpRequest, consultation, form) -> dict:
+    intake = client_latest_intake(client=consultation.client)
+    flags = list(intake.flags.all()) if intake else []
+    return {
+        "consultation": consultation,
+        "client": consultation.client,
+        "form": form,
+        "intake": intake,
+        "flags": flags,
+        "acknowledged": intake is not None
+        and consultation.flags_acknowledged_intake_id == intake.pk,
+        "plan": selectors.plan_for(consultation),
+        "problems": services.completion_problems(consultation, intake=intake)
+        if consultation.is_draft
+        else {},
+    }
+
+
+@role_required(*CLINICAL)
+def consultation_detail(request: HttpRequest, consultation_id) -> HttpResponse:
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    if request.method != "POST":
+        form = ConsultationForm(instance=consultation) if consultation.is_draft else None
+        return render(
+            request, "consultations/detail.html", _page_context(request, consultation, form)
+        )
+    if not consultation.is_draft:
+        messages.error(request, "This consultation is completed and can no longer be changed.")
+        return redirect("consultations:detail", consultation_id=consultation.public_id)
+    form = ConsultationForm(request.POST, instance=consultation)
+    autosave = request.htmx and request.POST.get("autosave")
+    if not form.is_valid():
+        if autosave:
+            return render(
+                request, "consultations/detail.html#save-status", {"error": True}, status=200
+            )
+        return render(
+            request, "consultations/detail.html", _page_context(request, consultation, form)
+        )
+    consultation = services.consultation_save_draft(
+        consultation=consultation, by=request.user, data=form.cleaned_data
+    )
+    if autosave:
+        return render(
+            request, "consultations/detail.html#save-status", {"saved_at": timezone.localtime()}
+        )
+    if "complete" in request.POST:
+        try:
+            services.consultation_complete(consultation=consultation, by=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+            return render(
+                request, "consultations/detail.html", _page_context(request, consultation, form)
+            )
+        messages.success(request, "Consultation completed.")
+        return redirect("consultations:detail", consultation_id=consultation.public_id)
+    messages.success(request, "Draft saved.")
+    return redirect("consultations:detail", consultation_id=consultation.public_id)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def consultation_acknowledge(request: HttpRequest, consultation_id) -> HttpResponse:
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    try:
+        services.consultation_acknowledge_flags(consultation=consultation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Medical flags reviewed and acknowledged.")
+    return redirect("consultations:detail", consultation_id=consultation.public_id)
+
+
+def _plan_or_404(consultation):
+    plan = selectors.plan_for(consultation)
+    if plan is None:
+        raise Http404("This consultation has no treatment plan")
+    return plan
+
+
+@role_required(*CLINICAL)
+def plan_edit(request: HttpRequest, consultation_id) -> HttpResponse:
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    plan = _plan_or_404(consultation)
+    goals_initial = [
+        {"goal": g.goal, "shade": g.shade, "dilution": g.dilution} for g in plan.session_goals.all()
+    ]
+    goals_initial += [{} for _ in range(4 - len(goals_initial))]
+    form = PlanForm(request.POST or None, instance=plan)
+    goals = SessionGoalFormSet(request.POST or None, initial=goals_initial, prefix="goal")
+    if request.method == "POST" and form.is_valid() and goals.is_valid():
+        try:
+            services.plan_update(
+                plan=plan,
+                by=request.user,
+                data=form.cleaned_data,
+                goals=[g.cleaned_data for g in goals.forms],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Treatment plan saved.")
+            return redirect("consultations:detail", consultation_id=consultation.public_id)
+    return render(
+        request,
+        "consultations/plan_form.html",
+        {
+            "consultation": consultation,
+            "plan": plan,
+            "form": form,
+            "goals": goals,
+        },
+    )
+
+
+@role_required(*CLINICAL)
+def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
+    """Propose the plan's sessions with the slot finder and book them on confirmation."""
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    plan = _plan_or_404(consultation)
+    location = (
+        consultation.appointment.location
+        if consultation.appointment
+        else consultation.client.home_location
+    )
+    session_type = AppointmentType.objects.get(kind=AppointmentType.Kind.SESSION)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            chosen = parse_course_sessions(request, location)
+            services.plan_book_course(
+                plan=plan, by=request.user, appointment_type=session_type, sessions=chosen
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(
+                request, f"{len(chosen)} sessions booked for {consultation.client.full_name}."
+            )
+            return redirect(
+                "clients:section", client_id=consultation.client.public_id, section="appointments"
+            )
+    practitioners = list(practitioners_at(location))
+    wanted = request.GET.get("practitioner", "")
+    practitioner = next((p for p in practitioners if str(p.public_id) == wanted), None)
+    if not wanted:
+        # Continuity: the consultant does the sessions when they are on this location's rota.
+        on_rota = WorkingHours.objects.filter(
+            practitioner=consultation.practitioner, location=location
+        ).exists()
+        practitioner = consultation.practitioner if on_rota else None
+    proposals = slots.propose_course(
+        appointment_type=session_type,
+        location=location,
+        sessions=plan.sessions,
+        min_interval_days=plan.min_interval_days,
+        max_interval_days=plan.max_interval_days,
+        first_from=timezone.localdate() + timedelta(days=1),
+        practitioner=practitioner,
+    )
+    return render(
+        request,
+        "consultations/plan_book.html",
+        {
+            "consultation": consultation,
+            "plan": plan,
+            "proposals": proposals,
+            "location": location,
+            "all_found": all(p.slot for p in proposals),
+            "errors": errors,
+            "practitioners": practitioners,
+            "practitioner": practitioner,
+        },
+    )

@@ -1,0 +1,356 @@
+import html
+from datetime import time, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import Consultation, TreatmentPlan
+from scheduling.models import Appointment, Course
+from smp_clinic.lib.tz import local_datetime
+from tests.factories import (
+    COMPLETE_ASSESSMENT,
+    RoomFactory,
+    make_appointment,
+    make_consultation,
+    make_intake,
+    next_weekday,
+)
+
+
+@pytest.fixture
+def room(location):
+    return RoomFactory(location=location, name="Consultation room")
+
+
+@pytest.fixture
+def consultation_appointment(smp_client, practitioner, room):
+    return make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, day=next_weekday(1)
+    )
+
+
+@pytest.fixture
+def doctor(client, practitioner):
+    client.force_login(practitioner)
+    return client
+
+
+def test_starting_from_an_appointment_is_idempotent_and_moves_a_checked_in_client_in(
+    consultation_appointment, smp_client, practitioner, front_desk, location
+):
+    from scheduling.services import appointment_set_status
+
+    day = timezone.localtime(consultation_appointment.start, location.tz).date()
+    with time_machine.travel(local_datetime(day, time(9, 55), location.tz)):
+        appointment_set_status(
+            appointment=consultation_appointment, by=front_desk, status="checked_in"
+        )
+        first = services.consultation_start(
+            client=smp_client, by=practitioner, appointment=consultation_appointment
+        )
+        again = services.consultation_start(
+            client=smp_client, by=practitioner, appointment=consultation_appointment
+        )
+    assert first.pk == again.pk
+    consultation_appointment.refresh_from_db()
+    assert consultation_appointment.status == Appointment.Status.IN_PROGRESS
+
+
+def test_the_appointment_page_offers_to_start_the_consultation(doctor, consultation_appointment):
+    page = doctor.get(
+        reverse("scheduling:appointment", args=[consultation_appointment.public_id])
+    ).content.decode()
+    assert "Start consultation" in page
+    start_url = reverse("consultations:start", args=[consultation_appointment.client.public_id])
+    response = doctor.post(start_url + f"?appointment={consultation_appointment.public_id}")
+    consultation = Consultation.objects.get()
+    assert response.url == reverse("consultations:detail", args=[consultation.public_id])
+    page = doctor.get(
+        reverse("scheduling:appointment", args=[consultation_appointment.public_id])
+    ).content.decode()
+    assert "Open consultation" in page
+
+
+def test_front_desk_cannot_start_a_consultation(client, front_desk, smp_client):
+    client.force_login(front_desk)
+    assert (
+        client.post(reverse("consultations:start", args=[smp_client.public_id])).status_code == 403
+    )
+    with pytest.raises(ValidationError, match="Only practitioners and managers"):
+        services.consultation_start(client=smp_client, by=front_desk)
+
+
+def test_autosave_keeps_a_draft_without_completing_it(doctor, smp_client, practitioner):
+    consultation = services.consultation_start(client=smp_client, by=practitioner)
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {
+            "concern": "male_pattern",
+            "norwood_stage": "V",
+            "notes": "Wants a sharp line",
+            "autosave": "1",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Saved" in response.content.decode()
+    assert "<html" not in response.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.norwood_stage == "V"
+    assert consultation.notes == "Wants a sharp line"
+    assert consultation.is_draft
+
+
+def test_an_invalid_autosave_says_so_and_changes_nothing(doctor, smp_client, practitioner):
+    consultation = services.consultation_start(client=smp_client, by=practitioner)
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {"scar_length_mm": "9000", "autosave": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Not saved" in response.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.scar_length_mm is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"concern": ""}, "Record the client's main concern."),
+        ({"norwood_stage": ""}, "Grade the hair loss on the Norwood–Hamilton scale."),
+        (
+            {"concern": "female_thinning", "norwood_stage": ""},
+            "Grade the thinning on the Ludwig or Savin scale.",
+        ),
+        ({"concern": "scar", "scar_type": ""}, "Say what kind of scar it is."),
+        ({"fitzpatrick": ""}, "The Fitzpatrick skin type sets the shade"),
+        ({"decision": ""}, "Record the outcome"),
+        ({"decision": "thinking"}, "Choose when to follow up."),
+        ({"decision": "not_suitable"}, "Say why SMP is not suitable"),
+        ({"recommended_shade": ""}, "Recommend a starting shade."),
+    ],
+)
+def test_completion_names_what_is_missing_and_keeps_the_draft(
+    doctor, smp_client, practitioner, fields, message
+):
+    consultation = make_consultation(
+        client=smp_client, practitioner=practitioner, complete=False, **fields
+    )
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {**COMPLETE_ASSESSMENT, **fields, "complete": "1"},
+    )
+    assert message in html.unescape(response.content.decode())
+    consultation.refresh_from_db()
+    assert consultation.is_draft
+
+
+def test_flags_must_be_acknowledged_before_completing(doctor, smp_client, practitioner):
+    make_intake(client=smp_client, by=practitioner, yes={"diabetes"})
+    consultation = make_consultation(
+        client=smp_client, practitioner=practitioner, complete=False, intake=False
+    )
+    page = doctor.get(
+        reverse("consultations:detail", args=[consultation.public_id])
+    ).content.decode()
+    assert "Diabetes" in page
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {**COMPLETE_ASSESSMENT, "complete": "1"},
+    )
+    assert (
+        "Review the medical flags with the client and acknowledge them" in response.content.decode()
+    )
+    doctor.post(reverse("consultations:acknowledge", args=[consultation.public_id]))
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {**COMPLETE_ASSESSMENT, "complete": "1"},
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert not consultation.is_draft
+
+
+def test_a_newer_intake_needs_a_new_acknowledgement(smp_client, practitioner):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner, complete=False)
+    make_intake(client=smp_client, by=practitioner, yes={"epilepsy"})
+    with pytest.raises(ValidationError, match="acknowledge them"):
+        services.consultation_complete(consultation=consultation, by=practitioner)
+
+
+def test_proceeding_without_any_intake_is_refused(smp_client, practitioner):
+    consultation = make_consultation(
+        client=smp_client, practitioner=practitioner, complete=False, intake=False
+    )
+    with pytest.raises(ValidationError, match="no medical intake on record"):
+        services.consultation_complete(consultation=consultation, by=practitioner)
+
+
+def test_thinking_it_over_needs_a_future_follow_up_date(smp_client, practitioner):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    consultation = make_consultation(
+        client=smp_client,
+        practitioner=practitioner,
+        complete=False,
+        decision="thinking",
+        follow_up_on=yesterday,
+    )
+    with pytest.raises(ValidationError, match="must be in the future"):
+        services.consultation_complete(consultation=consultation, by=practitioner)
+    services.consultation_save_draft(
+        consultation=consultation,
+        by=practitioner,
+        data={"follow_up_on": timezone.localdate() + timedelta(days=14)},
+    )
+    completed = services.consultation_complete(consultation=consultation, by=practitioner)
+    assert completed.status == "completed"
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_proceeding_creates_a_default_three_session_plan(smp_client, practitioner):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    plan = consultation.plan
+    assert plan.sessions == 3
+    assert (plan.min_interval_days, plan.max_interval_days) == (10, 30)
+    assert plan.starting_shade == "Shade 2, 1:3 dilution"
+    assert [g.goal.split(":")[0] for g in plan.session_goals.all()] == [
+        "Foundation",
+        "Density",
+        "Blending",
+    ]
+
+
+def test_completing_completes_the_appointment_on_its_day(
+    consultation_appointment, smp_client, practitioner, location
+):
+    day = timezone.localtime(consultation_appointment.start, location.tz).date()
+    with time_machine.travel(local_datetime(day, time(10, 30), location.tz)):
+        make_consultation(
+            client=smp_client, practitioner=practitioner, appointment=consultation_appointment
+        )
+    consultation_appointment.refresh_from_db()
+    assert consultation_appointment.status == Appointment.Status.COMPLETED
+
+
+def test_a_completed_consultation_is_read_only(doctor, smp_client, practitioner):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {**COMPLETE_ASSESSMENT, "notes": "changed"},
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.notes == ""
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        services.consultation_save_draft(
+            consultation=consultation, by=practitioner, data={"notes": "x"}
+        )
+
+
+def test_the_next_consultation_starts_from_the_last_ones_skin_and_hair(smp_client, practitioner):
+    make_consultation(
+        client=smp_client, practitioner=practitioner, fitzpatrick="V", hair_colour="black"
+    )
+    follow_up = services.consultation_start(client=smp_client, by=practitioner)
+    assert (follow_up.fitzpatrick, follow_up.hair_colour) == ("V", "black")
+
+
+def test_a_practitioner_elsewhere_gets_404(
+    client, practitioner_elsewhere, smp_client, practitioner
+):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    client.force_login(practitioner_elsewhere)
+    assert (
+        client.get(reverse("consultations:detail", args=[consultation.public_id])).status_code
+        == 404
+    )
+
+
+def test_plan_edit_validates_and_saves_goals(doctor, smp_client, practitioner):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    url = reverse("consultations:plan", args=[consultation.public_id])
+    base = {
+        "sessions": 4,
+        "min_interval_days": 10,
+        "max_interval_days": 30,
+        "starting_shade": "Shade 1",
+        "starting_dilution": "1:4",
+        "price": "1450.00",
+        "notes": "",
+        "goal-TOTAL_FORMS": 4,
+        "goal-INITIAL_FORMS": 4,
+        "goal-MIN_NUM_FORMS": 0,
+        "goal-MAX_NUM_FORMS": 4,
+    }
+    goals = {f"goal-{i}-goal": f"Goal {i + 1}" for i in range(4)}
+    bad = doctor.post(url, {**base, **goals, "min_interval_days": 3, "price": "-5"})
+    content = bad.content.decode()
+    assert "at least 7 days apart" in content
+    assert "greater than or equal to 0" in content
+    missing = doctor.post(url, {**base, **goals, "goal-3-goal": ""})
+    assert "Give every session a goal." in missing.content.decode()
+    ok = doctor.post(url, {**base, **goals, "goal-0-shade": "1", "goal-0-dilution": "1:4"})
+    assert ok.status_code == 302
+    plan = TreatmentPlan.objects.get()
+    assert plan.sessions == 4
+    assert [g.goal for g in plan.session_goals.all()] == ["Goal 1", "Goal 2", "Goal 3", "Goal 4"]
+
+
+def test_book_the_course_proposes_and_books_linked_sessions(
+    doctor, smp_client, practitioner, location, monkeypatch
+):
+    from tests.factories import give_rota
+
+    give_rota(practitioner, location)
+    RoomFactory(location=location, name="Treatment room")
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    url = reverse("consultations:plan_book", args=[consultation.public_id])
+    page = doctor.get(url)
+    proposals = page.context["proposals"]
+    assert len(proposals) == 3
+    assert all(p.slot for p in proposals)
+    chosen = [
+        f"{p.slot.start.isoformat()}|{p.slot.practitioner.public_id}|{p.slot.room.public_id}"
+        for p in proposals
+    ]
+    response = doctor.post(url, {"session": chosen})
+    assert response.status_code == 302
+    plan = TreatmentPlan.objects.get()
+    assert plan.course is not None
+    assert plan.course.appointments.filter(status="booked").count() == 3
+    again = doctor.post(url, {"session": chosen})
+    assert "already booked" in again.content.decode()
+    assert Course.objects.count() == 1
+
+
+@pytest.mark.parametrize("flags", [0, 6])
+def test_detail_query_count_is_constant(
+    doctor, smp_client, practitioner, flags, django_assert_num_queries
+):
+    codes = ["diabetes", "epilepsy", "keloid", "psoriasis_eczema", "pregnancy", "pigment_allergy"][
+        :flags
+    ]
+    make_intake(client=smp_client, by=practitioner, yes=set(codes))
+    consultation = make_consultation(client=smp_client, practitioner=practitioner, complete=False)
+    # session, user, location ids, consultation, latest intake, its flags, plan (none yet)
+    with django_assert_num_queries(7):
+        response = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_consultations_tab_query_count_is_constant(
+    doctor, smp_client, practitioner, count, django_assert_num_queries
+):
+    for _ in range(count):
+        make_consultation(client=smp_client, practitioner=practitioner)
+    # session, user, location ids, client, consultations (with plan and course joined),
+    # flag banner: latest intake and its flags
+    with django_assert_num_queries(7):
+        response = doctor.get(
+            reverse("clients:section", args=[smp_client.public_id, "consultations"])
+        )
+    assert response.content.decode().count("list-group-item-action") == count
