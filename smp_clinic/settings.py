@@ -271,3 +271,5 @@ LOGGING = {
 # --- Clinic rules -------------------------------------------------------------------------
 # Youngest age at which a client record may be created (date of birth check).
 CLIENT_MIN_AGE = env_int("CLIENT_MIN_AGE", default=18, minimum=0)
+# A medical intake older than this many days must be renewed before a pigmentation session.
+SESSION_INTAKE_MAX_AGE_DAYS = env_int("SESSION_INTAKE_MAX_AGE_DAYS", default=90, minimum=1)

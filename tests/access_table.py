@@ -85,6 +85,27 @@ ACCESS: dict[str, frozenset[str]] = {
     "consultations:acknowledge": CLINICAL,
     "consultations:plan": CLINICAL,
     "consultations:plan_book": CLINICAL,
+    # sessions_app: inventory and lot recall are the manager's
+    "sessions_app:inventory": MANAGER,
+    "sessions_app:product_create": MANAGER,
+    "sessions_app:product_edit": MANAGER,
+    "sessions_app:lot_receive": MANAGER,
+    "sessions_app:needle_receive": MANAGER,
+    "sessions_app:lot": MANAGER,
+    "sessions_app:lot_recall": MANAGER,
+    "sessions_app:lot_recall_csv": MANAGER,
+    # sessions_app: the clinical log
+    "sessions_app:open": CLINICAL,
+    "sessions_app:session": CLINICAL,
+    "sessions_app:start": CLINICAL,
+    "sessions_app:override": MANAGER,
+    "sessions_app:pass_add": CLINICAL,
+    "sessions_app:pass_delete": CLINICAL,
+    "sessions_app:notes": CLINICAL,
+    "sessions_app:amend": CLINICAL,
+    "sessions_app:healing_check": CLINICAL,
+    "sessions_app:book_next": CLINICAL,
+    "sessions_app:progress": CLINICAL,
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is
