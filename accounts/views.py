@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
@@ -126,12 +127,27 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"account": user})
 
 
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You are signed out on every device. Sign in again here when ready.")
+    return redirect("accounts:login")
+
+
 @role_required(*MANAGERS)
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = selectors.staff_page(page=request.GET.get("page"), **filters)
-    context = {"filter_form": form, "page_obj": page, "filtered": any(filters.values())}
+    locked = services.locked_emails([member.email for member in page.object_list])
+    context = {
+        "filter_form": form,
+        "page_obj": page,
+        "filtered": any(filters.values()),
+        "locked": locked,
+    }
     template = "accounts/staff_list.html#results" if request.htmx else "accounts/staff_list.html"
     return render(request, template, context)
 
@@ -230,6 +246,15 @@ def staff_reactivate(request: HttpRequest, user_id) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{member} can sign in again.")
+    return redirect("accounts:staff_list")
+
+
+@role_required(*MANAGERS)
+@require_POST
+def staff_unlock(request: HttpRequest, user_id) -> HttpResponse:
+    member = _staff_member(user_id)
+    services.user_unlock(user=member, by=request.user)
+    messages.success(request, f"{member} can try to sign in again.")
     return redirect("accounts:staff_list")
 
 

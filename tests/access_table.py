@@ -32,6 +32,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:invite_accept": PUBLIC,
     "accounts:password_change": SIGNED_IN,
     "accounts:profile": SIGNED_IN,
+    "accounts:sign_out_everywhere": SIGNED_IN,
+    "accounts:staff_unlock": MANAGER,
     "accounts:staff_list": MANAGER,
     "accounts:staff_invite": MANAGER,
     "accounts:staff_edit": MANAGER,
