@@ -53,6 +53,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "sessions_app:needle",
         ),
     ),
+    NavEntry("Audit", "audit:trail", "shield-check", MANAGERS, ("audit:",)),
     NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",)),
     NavEntry(
         "Settings",

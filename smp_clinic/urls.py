@@ -8,5 +8,6 @@ urlpatterns = [
     path("calendar/", include("scheduling.urls")),
     path("consultations/", include("consultations.urls")),
     path("sessions/", include("sessions_app.urls")),
+    path("audit/", include("audit.urls")),
     path("ops/admin/", admin.site.urls),
 ]

@@ -108,6 +108,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:healing_check": CLINICAL,
     "sessions_app:book_next": CLINICAL,
     "sessions_app:progress": CLINICAL,
+    # audit trail
+    "audit:trail": MANAGER,
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is
