@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -15,8 +16,10 @@ from accounts.access import role_required
 from accounts.forms import LoginForm, StaffEditForm, StaffFilterForm, StaffInviteForm
 from accounts.models import User
 from accounts.roles import MANAGERS, Role
+from smp_clinic.lib.ratelimit import rate_limit
 
 
+@method_decorator(rate_limit("login", per_minute=30), name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -33,6 +36,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     extra_context = {"page_title": "Change your password", "submit_label": "Change password"}
 
 
+@method_decorator(rate_limit("password-reset", per_minute=5), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/simple_form_page.html"
     email_template_name = "accounts/email/password_reset.txt"
@@ -81,6 +85,9 @@ class _ActiveUserLinkMixin:
         return user
 
 
+@method_decorator(
+    rate_limit("password-link", per_minute=20, methods=("GET", "POST")), name="dispatch"
+)
 class PasswordResetConfirmView(_ActiveUserLinkMixin, auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     post_reset_login = True
@@ -99,6 +106,9 @@ class PasswordResetConfirmView(_ActiveUserLinkMixin, auth_views.PasswordResetCon
         return response
 
 
+@method_decorator(
+    rate_limit("invite-link", per_minute=20, methods=("GET", "POST")), name="dispatch"
+)
 class InviteAcceptView(_ActiveUserLinkMixin, auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     post_reset_login = True

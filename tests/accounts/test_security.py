@@ -134,3 +134,30 @@ def test_check_deploy_reports_nothing_under_production_settings(https):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_password_reset_requests_are_rate_limited_per_address(client, db):
+    url = reverse("accounts:password_reset")
+    statuses = [
+        client.post(
+            url, {"email": f"nobody{i}@example.test"}, REMOTE_ADDR="198.51.100.4"
+        ).status_code
+        for i in range(6)
+    ]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
+    # Another address is not held back by the first one.
+    assert (
+        client.post(url, {"email": "x@example.test"}, REMOTE_ADDR="198.51.100.5").status_code == 302
+    )
+
+
+def test_a_login_flood_from_one_address_gets_429_with_retry_after(client, db):
+    responses = [
+        client.post(
+            LOGIN, {"username": f"u{i}@example.test", "password": "x"}, REMOTE_ADDR="203.0.113.9"
+        )
+        for i in range(31)
+    ]
+    assert responses[-1].status_code == 429
+    assert int(responses[-1]["Retry-After"]) <= 60
