@@ -175,3 +175,38 @@ def pdf_upload(name: str = "gp-letter.pdf"):
 
     content = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def signature_data_url(*, size=(600, 200), blank: bool = False, background=None) -> str:
+    """A PNG data URL as the signature pad sends it: a stroke on a transparent canvas (or
+    nothing on it when ``blank``; ``background`` fills the canvas first, e.g. "white")."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, background or (0, 0, 0, 0))
+    if not blank:
+        draw = ImageDraw.Draw(image)
+        width, height = size
+        points = [(width * x // 10, height // 2 + (-1) ** x * height // 4) for x in range(1, 10)]
+        draw.line(points, fill=(17, 17, 17, 255), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def make_signed_consent(*, client, kind: str, witness, ip_address: str = "192.0.2.10"):
+    """A consent signed through clients.consent.services under the latest text of ``kind``."""
+    from clients.consent.selectors import latest_version
+    from clients.consent.services import consent_sign
+
+    return consent_sign(
+        client=client,
+        version=latest_version(kind=kind),
+        typed_name=client.full_name,
+        signature_data_url=signature_data_url(),
+        witness=witness,
+        ip_address=ip_address,
+        user_agent="pytest",
+    )

@@ -11,9 +11,17 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 
 from clients.intake.services import flag_clear
+from clients.models import ConsentTemplate
 from scheduling.models import TimeOff
 from tests import access_table
-from tests.factories import RoomFactory, make_appointment, make_intake, make_staff, pdf_upload
+from tests.factories import (
+    RoomFactory,
+    make_appointment,
+    make_intake,
+    make_signed_consent,
+    make_staff,
+    pdf_upload,
+)
 from tests.urls_enumeration import build_url, named_patterns
 
 PATTERNS = named_patterns()
@@ -38,6 +46,7 @@ def url_samples(location, smp_client):
     )
     cleared, open_flag = intake.flags.order_by("code")
     clearance = flag_clear(flag=cleared, by=colleague, note="GP confirms.", document=pdf_upload())
+    consent = make_signed_consent(client=smp_client, kind="photos", witness=colleague)
     return {
         "user_id": colleague.public_id,
         "appointment_id": appointment.public_id,
@@ -51,6 +60,9 @@ def url_samples(location, smp_client):
         "intake_id": intake.public_id,
         "flag_id": open_flag.public_id,
         "clearance_id": clearance.public_id,
+        "kind": "photos",
+        "consent_id": consent.public_id,
+        "template_id": ConsentTemplate.objects.get(kind="photos").public_id,
         "uidb64": "MQ",
         "token": "invalid-token",
         # The technical admin's own arguments: refused before any lookup happens.
