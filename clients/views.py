@@ -122,7 +122,8 @@ def client_section(request: HttpRequest, client_id, section: str) -> HttpRespons
         raise Http404("No such section")
     if request.user.role not in entry.roles:
         raise PermissionDenied("This part of the client record is not open to your role.")
-    section_context = entry.context(client=client, user=request.user)
+    extra = {"query": request.GET} if entry.uses_query else {}
+    section_context = entry.context(client=client, user=request.user, **extra)
     return _client_page(
         request, client, section, {"section_template": entry.template, **section_context}
     )
