@@ -8,10 +8,11 @@ class ClientsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from accounts.roles import STAFF, Role
+        from accounts.roles import CLINICAL, STAFF, Role
         from clients.consent.defaults import ensure_default_texts_after_migrate
         from clients.consent.selectors import consents_section_context
         from clients.intake.selectors import medical_section_context
+        from clients.photos.selectors import photos_section_context
         from clients.registry import ClientSection, register_section
 
         # Medical details are for practitioners and managers; the front desk sees only the
@@ -37,6 +38,19 @@ class ClientsConfig(AppConfig):
                 context=consents_section_context,
                 icon="pen",
                 order=25,
+            )
+        )
+        # Photos are clinical records: the front desk never sees the tab or a thumbnail.
+        register_section(
+            ClientSection(
+                key="photos",
+                label="Photos",
+                template="clients/sections/photos.html",
+                roles=frozenset(CLINICAL),
+                context=photos_section_context,
+                icon="camera",
+                order=30,
+                uses_query=True,
             )
         )
         post_migrate.connect(

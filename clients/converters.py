@@ -12,3 +12,13 @@ class ConsentKindConverter:
 
     def to_url(self, value: str) -> str:
         return str(value)
+
+
+class PhotoSizeConverter:
+    regex = "small|large|full"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return str(value)

@@ -2,12 +2,14 @@ from django.urls import path, register_converter
 
 from clients import views
 from clients.consent import views as consent_views
-from clients.converters import ConsentKindConverter
+from clients.converters import ConsentKindConverter, PhotoSizeConverter
 from clients.intake import views as intake_views
+from clients.photos import views as photo_views
 
 app_name = "clients"
 
 register_converter(ConsentKindConverter, "consent_kind")
+register_converter(PhotoSizeConverter, "photo_size")
 
 urlpatterns = [
     path("", views.client_list, name="list"),
@@ -80,6 +82,24 @@ urlpatterns = [
         "<uuid:client_id>/consents/<uuid:consent_id>/withdraw/",
         consent_views.consent_withdraw,
         name="consent_withdraw",
+    ),
+    # Photos (the tab itself is the "photos" section).
+    path("<uuid:client_id>/photos/upload/", photo_views.photo_upload, name="photo_upload"),
+    path("<uuid:client_id>/photos/review/", photo_views.photo_review, name="photo_review"),
+    path(
+        "<uuid:client_id>/photos/<uuid:photo_id>/",
+        photo_views.photo_detail,
+        name="photo_detail",
+    ),
+    path(
+        "<uuid:client_id>/photos/<uuid:photo_id>/delete/",
+        photo_views.photo_delete,
+        name="photo_delete",
+    ),
+    path(
+        "<uuid:client_id>/photos/<uuid:photo_id>/<photo_size:size>.jpg",
+        photo_views.photo_file,
+        name="photo_file",
     ),
     path("<uuid:client_id>/<slug:section>/", views.client_section, name="section"),
 ]
