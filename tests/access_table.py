@@ -69,6 +69,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "clients:consent_templates": MANAGER,
     "clients:consent_template": MANAGER,
     "clients:consent_version_new": MANAGER,
+    # Photos are clinical records: never the front desk. Deleting one is a manager's call.
+    "clients:photo_upload": CLINICAL,
+    "clients:photo_review": CLINICAL,
+    "clients:photo_detail": CLINICAL,
+    "clients:photo_file": CLINICAL,
+    "clients:photo_delete": MANAGER,
     # scheduling
     "scheduling:day": STAFF,
     "scheduling:week": STAFF,

@@ -210,3 +210,27 @@ def make_signed_consent(*, client, kind: str, witness, ip_address: str = "192.0.
         ip_address=ip_address,
         user_agent="pytest",
     )
+
+
+def jpeg_upload(
+    name: str = "scalp.jpg", *, size=(640, 480), color=(150, 110, 90), exif=None, **save
+):
+    """A real JPEG made with Pillow, as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    options = {"quality": 90, **save}
+    if exif is not None:
+        options["exif"] = exif
+    Image.new("RGB", size, color).save(buffer, format="JPEG", **options)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def make_photo(*, client, by, angle: str = "front", kind: str = "baseline", **extra):
+    """A photo uploaded through clients.photos.services (the client needs a photo consent)."""
+    from clients.photos.services import photo_upload
+
+    return photo_upload(client=client, by=by, file=jpeg_upload(), angle=angle, kind=kind, **extra)

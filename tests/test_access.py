@@ -18,6 +18,7 @@ from tests.factories import (
     RoomFactory,
     make_appointment,
     make_intake,
+    make_photo,
     make_signed_consent,
     make_staff,
     pdf_upload,
@@ -47,6 +48,7 @@ def url_samples(location, smp_client):
     cleared, open_flag = intake.flags.order_by("code")
     clearance = flag_clear(flag=cleared, by=colleague, note="GP confirms.", document=pdf_upload())
     consent = make_signed_consent(client=smp_client, kind="photos", witness=colleague)
+    photo = make_photo(client=smp_client, by=colleague)
     return {
         "user_id": colleague.public_id,
         "appointment_id": appointment.public_id,
@@ -63,6 +65,8 @@ def url_samples(location, smp_client):
         "kind": "photos",
         "consent_id": consent.public_id,
         "template_id": ConsentTemplate.objects.get(kind="photos").public_id,
+        "photo_id": photo.public_id,
+        "size": "small",
         "uidb64": "MQ",
         "token": "invalid-token",
         # The technical admin's own arguments: refused before any lookup happens.
