@@ -55,7 +55,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("ConsentBody", parent=base["BodyText"], fontName=regular, fontSize=10.5)
     body.leading = 14
     return {
-        "title": ParagraphStyle("ConsentTitle", parent=base["Title"], fontName=bold, fontSize=17),
+        "title": ParagraphStyle(
+            "ConsentTitle", parent=base["Title"], fontName=bold, fontSize=17, alignment=0
+        ),
         "meta": ParagraphStyle(
             "ConsentMeta", parent=body, fontSize=9, textColor=colors.HexColor("#555555")
         ),
@@ -74,7 +76,7 @@ def _text(value: str) -> str:
 
 def _local(moment: datetime, zone) -> str:
     local = timezone.localtime(moment, zone)
-    return f"{local:%-d %B %Y at %H:%M} ({zone.key}, UTC{local:%z})"
+    return f"{local:%-d %B %Y at %H:%M %Z} ({zone.key})"
 
 
 def _signature_image(consent: SignedConsent) -> Image | None:
@@ -185,5 +187,16 @@ def signed_consent_pdf(consent: SignedConsent, *, compress: bool = True) -> byte
         ]
     story += _body(consent, styles)
     story.append(KeepTogether([Spacer(1, 4 * mm), _record(consent, styles, zone)]))
-    document.build(story)
+    footer = f"{settings.CLINIC_NAME} · signed consent {consent.public_id}"
+
+    def draw_footer(canvas, doc) -> None:
+        # Every page names its record, so a loose page can be matched to its consent.
+        canvas.saveState()
+        canvas.setFont(_fonts()[0], 8)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.drawString(20 * mm, 10 * mm, footer)
+        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
     return buffer.getvalue()

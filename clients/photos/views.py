@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.access import role_required
 from accounts.roles import CLINICAL, MANAGERS
@@ -206,7 +206,7 @@ def photo_delete(request: HttpRequest, client_id, photo_id) -> HttpResponse:
 
 
 @role_required(*CLINICAL)
-@require_GET
+@require_safe
 def photo_file(request: HttpRequest, client_id, photo_id, size: str) -> HttpResponse:
     """The image itself (``small``, ``large`` or ``full``), only ever through this view."""
     client = _client(request, client_id)
