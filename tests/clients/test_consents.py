@@ -69,6 +69,21 @@ def test_a_fresh_clinic_has_a_text_to_sign_for_each_kind(db):
     assert "clinical record" in selectors.latest_version(kind="photos").body
 
 
+def test_the_default_texts_come_back_after_a_flush(db):
+    from clients.consent.defaults import ensure_default_texts_after_migrate
+
+    ConsentVersion.objects.all().delete()
+    ConsentTemplate.objects.all().delete()
+    ensure_default_texts_after_migrate()
+    ensure_default_texts_after_migrate()  # and only once
+    assert sorted(ConsentTemplate.objects.values_list("kind", flat=True)) == [
+        "marketing",
+        "photos",
+        "treatment",
+    ]
+    assert ConsentVersion.objects.count() == 3
+
+
 # --- Signing ------------------------------------------------------------------------------
 
 
@@ -100,6 +115,13 @@ def test_signing_can_return_to_the_page_that_asked_for_it(as_practitioner, smp_c
     back = reverse("clients:section", args=[smp_client.public_id, "consents"])
     response = as_practitioner.post(sign_url(smp_client, "photos"), sign_post("photos", next=back))
     assert response.url == back
+
+
+def test_signing_never_redirects_off_site(as_practitioner, smp_client):
+    response = as_practitioner.post(
+        sign_url(smp_client, "photos"), sign_post("photos", next="https://evil.example/")
+    )
+    assert response.url == detail_url(SignedConsent.objects.get())
 
 
 def test_the_sign_page_shows_the_latest_text_and_the_signature_pad(as_desk, smp_client, manager):
