@@ -8,12 +8,17 @@ from django.db.models import Count
 from django.http import Http404
 
 from accounts.models import User
-from clients.models import Client, Photo, PhotoAngle, PhotoKind
-from clients.photos.services import photo_upload_refusal
+from clients.consent.selectors import client_has_valid_consent
+from clients.models import Client, ConsentKind, Photo, PhotoAngle, PhotoKind
 
 # The Photos tab shows this many of the latest photos; older ones are a kind filter away.
 SECTION_LIMIT = 240
 REVIEW_LIMIT = 30
+
+NEEDS_PHOTO_CONSENT = (
+    "Photos need the client's photo consent, and none is on record (or it was withdrawn). "
+    "Ask the client to sign the photo consent first."
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,15 @@ class AngleGroup:
     angle: str
     label: str
     photos: list[Photo]
+
+
+def photo_upload_refusal(*, client: Client) -> str | None:
+    """Why no photo of this client may be taken now, or None. One query."""
+    if client.is_archived:
+        return "This client is archived: restore them before adding photos."
+    if not client_has_valid_consent(client=client, kind=ConsentKind.PHOTOS):
+        return NEEDS_PHOTO_CONSENT
+    return None
 
 
 def photo_get_for_client(*, client: Client, public_id) -> Photo:

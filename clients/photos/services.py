@@ -18,32 +18,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import CLINICAL, MANAGERS
-from clients.consent.selectors import client_has_valid_consent
-from clients.models import Client, ConsentKind, Photo, PhotoAngle, PhotoKind
+from clients.models import Client, Photo, PhotoAngle, PhotoKind
 from clients.photos.processing import process_photo
+from clients.photos.selectors import photo_upload_refusal
 
 NOTE_MAX_LENGTH = 2000
 # Tablet and server clocks disagree by a little; a photo "taken" further ahead is a typo.
 CLOCK_SLACK = timedelta(minutes=10)
 
-NEEDS_PHOTO_CONSENT = (
-    "Photos need the client's photo consent, and none is on record (or it was withdrawn). "
-    "Ask the client to sign the photo consent first."
-)
-
 
 def _require_clinical(by: User, action: str) -> None:
     if by is None or by.role not in CLINICAL:
         raise PermissionDenied(f"Only a practitioner or a manager can {action}.")
-
-
-def photo_upload_refusal(*, client: Client) -> str | None:
-    """Why no photo of this client may be taken now, or None. One query."""
-    if client.is_archived:
-        return "This client is archived: restore them before adding photos."
-    if not client_has_valid_consent(client=client, kind=ConsentKind.PHOTOS):
-        return NEEDS_PHOTO_CONSENT
-    return None
 
 
 def _check_fields(

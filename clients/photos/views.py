@@ -46,7 +46,7 @@ def photo_upload(request: HttpRequest, client_id) -> HttpResponse:
     kind; the next page sets each photo's own. A refused file is reported by name and the
     others are kept."""
     client = _client(request, client_id)
-    refusal = services.photo_upload_refusal(client=client)
+    refusal = selectors.photo_upload_refusal(client=client)
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data

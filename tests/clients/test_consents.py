@@ -204,6 +204,15 @@ def test_the_same_text_cannot_be_signed_twice(smp_client, practitioner):
     assert SignedConsent.objects.count() == 1
 
 
+def test_the_sign_page_of_a_consent_already_signed_offers_nothing_to_sign(
+    as_desk, smp_client, practitioner
+):
+    make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    text = page(as_desk.get(sign_url(smp_client, "photos")))
+    assert 'data-testid="already-signed"' in text
+    assert 'data-testid="consent-form"' not in text
+
+
 def test_an_archived_client_cannot_sign(smp_client, practitioner, front_desk):
     client_archive(client=smp_client, by=front_desk)
     with pytest.raises(ValidationError, match="archived"):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from clients.consent.services import consent_withdraw
 from clients.models import Photo
 from clients.photos import services
-from clients.photos.services import NEEDS_PHOTO_CONSENT
+from clients.photos.selectors import NEEDS_PHOTO_CONSENT
 from tests.factories import jpeg_upload, make_client, make_photo, make_signed_consent
 
 
