@@ -1,5 +1,7 @@
 // Signature capture on forms marked data-signature-form, with the signature_pad library.
-// The drawing goes into the hidden input as a PNG data URL; the server checks it again.
+// The drawing goes into the hidden input as a PNG data URL; the server checks it again
+// (clients.signatures). Markup: data-signature-area (hidden until this runs), -canvas,
+// -input, -clear, -message, and data-signature-box (focused when the box is empty).
 // Without JavaScript the pad stays hidden and a <noscript> message explains why.
 (function () {
   "use strict";
@@ -65,7 +67,7 @@
       if (!input.value) {
         event.preventDefault();
         say(EMPTY_MESSAGE);
-        form.querySelector("#id_signature").focus();
+        (form.querySelector("[data-signature-box]") || canvas).focus();
       }
     });
   }

@@ -338,3 +338,9 @@ def test_the_photos_tab_query_count_is_constant(
             section_url(consenting), headers={"HX-Request": "true", "HX-Target": "client-section"}
         )
     assert page(response).count('data-testid="photo-thumbnail"') == extra
+
+
+def test_the_front_desk_group_holds_consent_but_no_photo_permissions(front_desk, practitioner):
+    assert front_desk.has_perm("clients.add_signedconsent")
+    assert not front_desk.has_perm("clients.view_photo")
+    assert practitioner.has_perm("clients.view_photo")
