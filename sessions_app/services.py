@@ -125,6 +125,13 @@ def previous_session(session: PigmentationSession) -> PigmentationSession | None
     )
 
 
+def _sentence(parts: list[str]) -> str:
+    if not parts:
+        return ""
+    text = " and ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
 def session_gate(*, session: PigmentationSession, on: date | None = None) -> list[GateCheck]:
     """The pre-session safety gate: every check with a reason a person can act on."""
     from clients.consent.selectors import client_has_valid_consent
@@ -168,7 +175,7 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
                 "intake",
                 "Medical intake, recent and reviewed",
                 not problems,
-                ("The " + " and ".join(problems) + ".").capitalize() if problems else "",
+                _sentence(problems),
             )
         )
     block = client_session_block_reason(client=client, on=on)
@@ -468,6 +475,7 @@ def session_amend(
 @transaction.atomic
 def healing_check_record(*, session: PigmentationSession, by: User, data: dict) -> HealingCheck:
     _require_clinician(by)
+    session = PigmentationSession.objects.select_related("appointment__location").get(pk=session.pk)
     if not session.is_locked:
         raise ValidationError("A healing check follows a signed-off session.")
     checked_on = data.get("checked_on") or timezone.localdate()

@@ -58,6 +58,25 @@ ACCESS: dict[str, frozenset[str]] = {
     "clients:flag_clear": CLINICAL,
     "clients:flag_carry_forward": CLINICAL,
     "clients:clearance_document": CLINICAL,
+    # Consents: any role hands the tablet over to sign. A signed consent (the clinic's
+    # standard text, the client's name and signature, when, where from, who witnessed) holds
+    # no health information, and giving the client a copy is a reception task, so every
+    # staff role may open the printable view, its PDF and the signature image. Recording a
+    # withdrawal is clinical; the consent texts are the managers'.
+    "clients:consent_sign": STAFF,
+    "clients:consent_detail": STAFF,
+    "clients:consent_pdf": STAFF,
+    "clients:consent_signature": STAFF,
+    "clients:consent_withdraw": CLINICAL,
+    "clients:consent_templates": MANAGER,
+    "clients:consent_template": MANAGER,
+    "clients:consent_version_new": MANAGER,
+    # Photos are clinical records: never the front desk. Deleting one is a manager's call.
+    "clients:photo_upload": CLINICAL,
+    "clients:photo_review": CLINICAL,
+    "clients:photo_detail": CLINICAL,
+    "clients:photo_file": CLINICAL,
+    "clients:photo_delete": MANAGER,
     # scheduling
     "scheduling:day": STAFF,
     "scheduling:week": STAFF,

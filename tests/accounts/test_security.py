@@ -113,7 +113,10 @@ def test_no_template_carries_inline_script_or_style_attributes():
 
 @pytest.mark.parametrize("https", ["true"])
 def test_check_deploy_reports_nothing_under_production_settings(https):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # Only what a production process would have: nothing the test run itself exported
+    # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, for instance).
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "DATABASE_URL", "REDIS_URL", "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "smp_clinic.settings",

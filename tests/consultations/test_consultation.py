@@ -349,8 +349,8 @@ def test_consultations_tab_query_count_is_constant(
     for _ in range(count):
         make_consultation(client=smp_client, practitioner=practitioner)
     # session, user, location ids, client, consultations (with plan and course joined),
-    # flag banner: latest intake and its flags, the audit row of this look
-    with django_assert_num_queries(8):
+    # flag banner: latest intake and its flags, the consent line, the audit row of this look
+    with django_assert_num_queries(9):
         response = doctor.get(
             reverse("clients:section", args=[smp_client.public_id, "consultations"])
         )

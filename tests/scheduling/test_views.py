@@ -504,7 +504,7 @@ def test_client_appointments_tab_query_count_is_constant(
     client.force_login(front_desk)
     url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
     # session, user, location ids, client, flag banner (latest intake; no flags without
-    # one), upcoming, past, courses with their appointments (prefetch)
-    with django_assert_num_queries(8):
+    # one), consent line, upcoming, past, courses with their appointments (prefetch)
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count("list-group-item-action") == extra

@@ -44,15 +44,22 @@ def session_day():
 def session_appointment(ready_client, practitioner, location, course, session_day):
     give_rota(practitioner, location)
     return make_appointment(
-        client=ready_client, practitioner=practitioner, room=RoomFactory(location=location),
-        kind="session", day=session_day, at=time(9, 30), course=course,
+        client=ready_client,
+        practitioner=practitioner,
+        room=RoomFactory(location=location),
+        kind="session",
+        day=session_day,
+        at=time(9, 30),
+        course=course,
     )
 
 
 @pytest.fixture
 def on_the_day(session_day, location):
     """Run inside the session's day (check-in and start happen on the day)."""
-    with time_machine.travel(local_datetime(session_day, time(9, 25), location.tz), tick=True) as traveller:
+    with time_machine.travel(
+        local_datetime(session_day, time(9, 25), location.tz), tick=True
+    ) as traveller:
         yield traveller
 
 
@@ -67,19 +74,44 @@ def pigments(db):
     dark = PigmentProduct.objects.create(brand="Scalp Ink", name="Shadow", shade="3")
     light = PigmentProduct.objects.create(brand="Scalp Ink", name="Mist", shade="1")
     return {
-        "dark": inventory.lot_receive(product=dark, lot_number="SD-100", expiry_date=far, volume_ml=Decimal("30")),
-        "light": inventory.lot_receive(product=light, lot_number="MI-200", expiry_date=far, volume_ml=Decimal("30")),
-        "needle_1rl": inventory.needle_receive(brand="Kwadron", configuration="1RL", diameter_mm=Decimal("0.25"),
-                                               lot_number="K1", expiry_date=far, quantity=20),
-        "needle_3rl": inventory.needle_receive(brand="Kwadron", configuration="3RL", diameter_mm=Decimal("0.30"),
-                                               lot_number="K3", expiry_date=far, quantity=20),
+        "dark": inventory.lot_receive(
+            product=dark, lot_number="SD-100", expiry_date=far, volume_ml=Decimal("30")
+        ),
+        "light": inventory.lot_receive(
+            product=light, lot_number="MI-200", expiry_date=far, volume_ml=Decimal("30")
+        ),
+        "needle_1rl": inventory.needle_receive(
+            brand="Kwadron",
+            configuration="1RL",
+            diameter_mm=Decimal("0.25"),
+            lot_number="K1",
+            expiry_date=far,
+            quantity=20,
+        ),
+        "needle_3rl": inventory.needle_receive(
+            brand="Kwadron",
+            configuration="3RL",
+            diameter_mm=Decimal("0.30"),
+            lot_number="K3",
+            expiry_date=far,
+            quantity=20,
+        ),
     }
 
 
 def pass_data(pigments, *, lot="light", needle="needle_1rl", **extra):
     return {
-        "zones": ["front_hairline"], "needle": pigments[needle], "pigment_lot": pigments[lot],
-        "dilution": "1:3", "machine": "Bellar", "machine_settings": "7.5 V", "depth": "0.5 mm",
-        "density": "light", "shade": "1", "duration_minutes": 40, "pigment_ml": Decimal("0.5"), "notes": "",
+        "zones": ["front_hairline"],
+        "needle": pigments[needle],
+        "pigment_lot": pigments[lot],
+        "dilution": "1:3",
+        "machine": "Bellar",
+        "machine_settings": "7.5 V",
+        "depth": "0.5 mm",
+        "density": "light",
+        "shade": "1",
+        "duration_minutes": 40,
+        "pigment_ml": Decimal("0.5"),
+        "notes": "",
         **extra,
     }
