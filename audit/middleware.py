@@ -15,7 +15,14 @@ SENSITIVE_VIEWS: dict[str, tuple[str, object]] = {
     "consultations:plan": ("treatment plan", ("consultations.Consultation", "consultation_id")),
     "sessions_app:session": ("session log", ("sessions_app.PigmentationSession", "session_id")),
     "sessions_app:progress": ("progress and photos", "client_id"),
+    "consultations:design": ("hairline design", ("consultations.Consultation", "consultation_id")),
+    "clients:photo_detail": ("photo", "client_id"),
+    "clients:photo_file": ("photo", "client_id"),
+    "clients:consent_detail": ("signed consent", "client_id"),
+    "clients:consent_pdf": ("signed consent", "client_id"),
 }
+# Thumbnails load by the dozen in a grid whose own view is already logged.
+UNLOGGED_FILE_SIZES = {"small"}
 # Client page tabs that show clinical content.
 SENSITIVE_SECTIONS = {
     "medical": "medical intake",
@@ -68,6 +75,8 @@ class AuditMiddleware:
         if match is None:
             return
         what, locator = None, None
+        if match.kwargs.get("size") in UNLOGGED_FILE_SIZES:
+            return
         if match.view_name in SENSITIVE_VIEWS:
             what, locator = SENSITIVE_VIEWS[match.view_name]
         elif (

@@ -106,6 +106,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "consultations:acknowledge": CLINICAL,
     "consultations:plan": CLINICAL,
     "consultations:plan_book": CLINICAL,
+    "consultations:design": CLINICAL,
+    "consultations:design_image": CLINICAL,
+    "consultations:design_approve": CLINICAL,
     # sessions_app: inventory and lot recall are the manager's
     "sessions_app:inventory": MANAGER,
     "sessions_app:product_create": MANAGER,

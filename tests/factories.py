@@ -346,3 +346,36 @@ def make_started_session(*, practitioner, location, client=None, with_pass=True,
                 },
             )
     return session
+
+
+SAMPLE_DESIGN = {
+    "format": 1,
+    "hairline": {"style": "natural", "points": [[0.22, 0.31], [0.5, 0.27], [0.78, 0.31]]},
+    "temples": [[0.2, 0.4], [0.8, 0.4]],
+    "zones": [
+        {
+            "zone": "crown",
+            "points": [[0.4, 0.1], [0.6, 0.1], [0.5, 0.2]],
+            "density": "medium",
+            "shade": "3",
+        }
+    ],
+    "notes": "",
+}
+
+
+def make_design(*, consultation, by, photo=None):
+    """A design version drawn over a photo of the consultation's client."""
+    from consultations.design import validate_design
+    from consultations.designs import design_save_version
+
+    client = consultation.client
+    if photo is None:
+        from clients.consent.selectors import client_has_valid_consent
+
+        if not client_has_valid_consent(client=client, kind="photos"):
+            make_signed_consent(client=client, kind="photos", witness=by)
+        photo = make_photo(client=client, by=by)
+    return design_save_version(
+        consultation=consultation, by=by, photo=photo, design=validate_design(SAMPLE_DESIGN)
+    )

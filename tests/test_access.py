@@ -18,6 +18,7 @@ from tests.factories import (
     RoomFactory,
     make_appointment,
     make_consultation,
+    make_design,
     make_intake,
     make_photo,
     make_signed_consent,
@@ -52,6 +53,7 @@ def url_samples(location, smp_client):
     consultation = make_consultation(client=smp_client, practitioner=colleague)
     consent = make_signed_consent(client=smp_client, kind="photos", witness=colleague)
     photo = make_photo(client=smp_client, by=colleague)
+    design = make_design(consultation=consultation, by=colleague, photo=photo)
     session = make_started_session(practitioner=colleague, location=location)
     layering_pass = session.passes.select_related("pigment_lot__product").get()
     return {
@@ -61,6 +63,7 @@ def url_samples(location, smp_client):
         "product_id": layering_pass.pigment_lot.product.public_id,
         "user_id": colleague.public_id,
         "consultation_id": consultation.public_id,
+        "version": design.version,
         "appointment_id": appointment.public_id,
         "location_id": location.public_id,
         "room_id": room.public_id,

@@ -22,6 +22,7 @@ from clients.models import Client, Photo
 from clients.photos import selectors, services
 from clients.photos.forms import PhotoDetailsForm, PhotoReviewFormSet, PhotoUploadForm
 from smp_clinic.lib.forms import add_service_error
+from smp_clinic.lib.urls import safe_next
 
 # A served photo may sit in the browser's private cache for a few minutes (scrolling back
 # through a grid), never in a shared one.
@@ -72,7 +73,10 @@ def photo_upload(request: HttpRequest, client_id) -> HttpResponse:
             messages.success(request, f"{count} photo{'s' if count != 1 else ''} saved.")
             for problem in refused:
                 messages.error(request, f"Not saved: {problem}")
-            query = urlencode([("photo", photo.public_id) for photo in saved])
+            pairs = [("photo", photo.public_id) for photo in saved]
+            if safe_next(request):
+                pairs.append(("next", safe_next(request)))
+            query = urlencode(pairs)
             return redirect(f"{reverse('clients:photo_review', args=[client.public_id])}?{query}")
         for problem in refused:
             form.add_error("files", problem)
@@ -83,7 +87,8 @@ def photo_upload(request: HttpRequest, client_id) -> HttpResponse:
             "client": client,
             "form": form,
             "refusal": refusal,
-            "section_url": _section_url(client),
+            "section_url": safe_next(request, _section_url(client)),
+            "next": safe_next(request),
             "sign_url": reverse("clients:consent_sign", args=[client.public_id, "photos"]),
         },
     )
@@ -135,7 +140,7 @@ def photo_review(request: HttpRequest, client_id) -> HttpResponse:
                 failed = True
         if not failed:
             messages.success(request, "The photos' details are saved.")
-            return redirect(_section_url(client))
+            return redirect(safe_next(request, _section_url(client)))
     return render(
         request,
         "clients/photos/review.html",

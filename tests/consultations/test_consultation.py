@@ -336,8 +336,8 @@ def test_detail_query_count_is_constant(
     make_intake(client=smp_client, by=practitioner, yes=set(codes))
     consultation = make_consultation(client=smp_client, practitioner=practitioner, complete=False)
     # session, user, location ids, consultation, latest intake, its flags, plan (none yet),
-    # and the audit trail: whose consultation it is, the "viewed" row
-    with django_assert_num_queries(9):
+    # the latest design, and the audit trail: whose consultation it is, the "viewed" row
+    with django_assert_num_queries(10):
         response = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
     assert response.status_code == 200
 
