@@ -28,6 +28,7 @@ SENSITIVE_SECTIONS = {
     "medical": "medical intake",
     "consultations": "consultations",
     "sessions": "sessions",
+    "photos": "photos",
 }
 
 

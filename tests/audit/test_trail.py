@@ -108,3 +108,17 @@ def test_trail_page_query_count_is_constant(
     with django_assert_num_queries(6):
         response = client.get(reverse("audit:trail"))
     assert response.status_code == 200
+
+
+def test_looking_at_photos_is_recorded_but_not_each_thumbnail(client, practitioner, smp_client):
+    from tests.factories import make_photo, make_signed_consent
+
+    make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    photo = make_photo(client=smp_client, by=practitioner)
+    client.force_login(practitioner)
+    client.get(reverse("clients:section", args=[smp_client.public_id, "photos"]))
+    client.get(reverse("clients:photo_file", args=[smp_client.public_id, photo.public_id, "small"]))
+    client.get(reverse("clients:photo_file", args=[smp_client.public_id, photo.public_id, "full"]))
+    views = list(AuditEvent.objects.filter(action="view").values_list("object_type", "path"))
+    assert [kind for kind, _ in views] == ["photo", "photos"] or sorted(k for k, _ in views) == ["photo", "photos"]
+    assert not any(path.endswith("/small.jpg") for _, path in views)

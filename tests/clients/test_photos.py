@@ -332,8 +332,9 @@ def test_the_photos_tab_query_count_is_constant(
     angles = ["front", "top", "crown"]
     for number in range(extra):
         make_photo(client=consenting, by=practitioner, angle=angles[number % 3])
-    # session, user, location ids, client; counts by kind, photos, photo consent
-    with django_assert_num_queries(7):
+    # session, user, location ids, client; counts by kind, photos, photo consent; the
+    # audit row of this look at the photos
+    with django_assert_num_queries(8):
         response = as_practitioner.get(
             section_url(consenting), headers={"HX-Request": "true", "HX-Target": "client-section"}
         )
