@@ -37,6 +37,7 @@ AUDITED: dict[str, str | None] = {
     "sessions_app.LayeringPass": "session.client",
     "sessions_app.SessionAmendment": "session.client",
     "sessions_app.HealingCheck": "session.client",
+    "sessions_app.SessionPhoto": "session.client",
     "sessions_app.PigmentLot": None,
     "accounts.User": None,
 }

@@ -2,12 +2,15 @@ from decimal import Decimal
 
 from django import forms
 
+from clients.models.photo import PhotoAngle
+from clients.photos.forms import MultipleFileField, MultipleFileInput
 from sessions_app.models import (
     HealingCheck,
     LayeringPass,
     Needle,
     PigmentationSession,
     PigmentProduct,
+    SessionPhoto,
 )
 from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS
 from sessions_app.zones import ZONES
@@ -201,3 +204,21 @@ class HealingCheckForm(forms.ModelForm):
             "coverage": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class SessionPhotoForm(forms.Form):
+    """Before/after photos of one angle, straight from the tablet camera or files."""
+
+    files = MultipleFileField(
+        label="Photos",
+        error_messages={"required": "Take a photo or choose at least one file."},
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    stage = forms.ChoiceField(
+        label="When", choices=SessionPhoto.Stage.choices, widget=forms.RadioSelect
+    )
+    angle = forms.ChoiceField(
+        label="Angle",
+        choices=PhotoAngle.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -1,9 +1,10 @@
 """Shaped reads of the session log, scoped through the clients a user may see."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from clients.selectors import clients_visible_to
@@ -129,3 +130,68 @@ def shade_ladder(*, client) -> list[LadderRow]:
             )
         )
     return rows
+
+
+def session_photo_links(session: PigmentationSession) -> list:
+    from sessions_app.models import SessionPhoto
+
+    return list(
+        SessionPhoto.objects.filter(session=session)
+        .select_related("photo")
+        .order_by("photo__angle", "stage")
+    )
+
+
+@dataclass
+class ProgressColumn:
+    title: str
+    subtitle: str
+    session: PigmentationSession | None = None
+
+
+@dataclass
+class ProgressRow:
+    angle: str
+    label: str
+    cells: list[list] = field(default_factory=list)  # per column: the photos, before then after
+
+
+def progress_grid(*, client) -> tuple[list[ProgressColumn], list[ProgressRow]]:
+    """Baseline and every session's photos, one row per angle: three queries in all."""
+    from clients.models import Photo
+    from clients.models.photo import PhotoAngle, PhotoKind
+    from sessions_app.models import SessionPhoto
+
+    photos = {p.pk: p for p in Photo.objects.filter(client=client).order_by("taken_at", "pk")}
+    links = list(
+        SessionPhoto.objects.filter(session__client=client)
+        .select_related("session__appointment__location")
+        .order_by("session__appointment__start", "stage")
+    )
+    sessions: list[PigmentationSession] = []
+    for link in links:
+        if link.session not in sessions:
+            sessions.append(link.session)
+    columns = [ProgressColumn("Baseline", "before treatment")] + [
+        ProgressColumn(
+            f"Session {s.appointment.course_position or ''}".strip(),
+            timezone.localtime(s.appointment.start, s.appointment.location.tz).strftime("%d %b %Y"),
+            session=s,
+        )
+        for s in sessions
+    ]
+    cells: dict[str, list[list]] = {}
+    for photo in photos.values():
+        if photo.kind == PhotoKind.BASELINE:
+            cells.setdefault(photo.angle, [[] for _ in columns])[0].append(photo)
+    for link in links:
+        photo = photos.get(link.photo_id)
+        if photo is not None:
+            index = 1 + sessions.index(link.session)
+            cells.setdefault(photo.angle, [[] for _ in columns])[index].append(photo)
+    rows = [
+        ProgressRow(angle=angle, label=label, cells=cells[angle])
+        for angle, label in PhotoAngle.choices
+        if angle in cells
+    ]
+    return columns, rows

@@ -492,3 +492,30 @@ def healing_check_record(*, session: PigmentationSession, by: User, data: dict) 
         coverage=data["coverage"],
         notes=data.get("notes", "").strip(),
     )
+
+
+@transaction.atomic
+def session_photos_add(
+    *, session: PigmentationSession, by: User, files: list, stage: str, angle: str
+) -> tuple[list, list[str]]:
+    """Before/after photos through the photo pipeline, linked to the session. A refused file
+    is reported by name; the others are kept."""
+    from clients.photos.services import photo_upload
+    from sessions_app.models import SessionPhoto
+
+    _require_clinician(by)
+    if stage not in SessionPhoto.Stage.values:
+        raise ValidationError({"stage": "Choose before or after."})
+    saved, refused = [], []
+    for upload in files:
+        try:
+            with transaction.atomic():
+                photo = photo_upload(
+                    client=session.client, by=by, file=upload, angle=angle, kind=stage
+                )
+                SessionPhoto.objects.create(session=session, photo=photo, stage=stage)
+        except ValidationError as error:
+            refused.append(f"{upload.name}: {' '.join(error.messages)}")
+        else:
+            saved.append(photo)
+    return saved, refused

@@ -30,5 +30,6 @@ urlpatterns += [
     path("<uuid:session_id>/amend/", log.amend, name="amend"),
     path("<uuid:session_id>/healing/", log.healing_check, name="healing_check"),
     path("<uuid:session_id>/book-next/", log.book_next, name="book_next"),
+    path("<uuid:session_id>/photos/", log.photos_add, name="photos_add"),
     path("clients/<uuid:client_id>/progress/", progress.progress, name="progress"),
 ]

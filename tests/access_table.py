@@ -129,6 +129,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:amend": CLINICAL,
     "sessions_app:healing_check": CLINICAL,
     "sessions_app:book_next": CLINICAL,
+    "sessions_app:photos_add": CLINICAL,
     "sessions_app:progress": CLINICAL,
     # audit trail
     "audit:trail": MANAGER,

@@ -4,6 +4,7 @@ from sessions_app.models.session import (
     LayeringPass,
     PigmentationSession,
     SessionAmendment,
+    SessionPhoto,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "PigmentProduct",
     "PigmentationSession",
     "SessionAmendment",
+    "SessionPhoto",
 ]

@@ -234,3 +234,28 @@ class HealingCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Healing check {self.checked_on}"
+
+
+class SessionPhoto(models.Model):
+    """A photo of the client taken before or after this session (the photo itself lives with
+    the client's other private photos)."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", "Before"
+        AFTER = "after", "After"
+
+    session = models.ForeignKey(
+        PigmentationSession, on_delete=models.PROTECT, related_name="photo_links"
+    )
+    photo = models.ForeignKey(
+        "clients.Photo", on_delete=models.PROTECT, related_name="session_links"
+    )
+    stage = models.CharField(max_length=6, choices=Stage.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "photo"], name="session_photo_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} photo"

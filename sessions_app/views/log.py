@@ -9,13 +9,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.roles import CLINICAL, Role
+from clients.photos.selectors import photo_upload_refusal
 from scheduling import slots
 from scheduling.forms import parse_course_sessions
 from scheduling.models import Appointment
 from scheduling.selectors import appointment_get_for_user
 from scheduling.services import appointment_book
 from sessions_app import inventory, selectors, services
-from sessions_app.forms import AmendmentForm, HealingCheckForm, NotesForm, OverrideForm, PassForm
+from sessions_app.forms import (
+    AmendmentForm,
+    HealingCheckForm,
+    NotesForm,
+    OverrideForm,
+    PassForm,
+    SessionPhotoForm,
+)
 from sessions_app.models import PigmentationSession, PigmentLot
 from smp_clinic.lib.forms import add_service_error
 
@@ -89,6 +97,9 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
         "gate": services.session_gate(session=session) if session.status == "not_started" else [],
         "is_manager": request.user.role == Role.MANAGER,
         "next_proposal": _next_proposal(session),
+        "photo_links": selectors.session_photo_links(session),
+        "photo_form": forms.get("photo_form") or SessionPhotoForm(),
+        "photo_refusal": photo_upload_refusal(client=session.client),
     }
     if session.status == "not_started":
         context["override_form"] = forms.get("override_form") or OverrideForm()
@@ -299,3 +310,25 @@ def book_next(request: HttpRequest, session_id) -> HttpResponse:
         local = timezone.localtime(appointment.start, appointment.location.tz)
         messages.success(request, f"Next session booked for {local:%a %d %b} at {local:%H:%M}.")
     return redirect("sessions_app:session", session_id=session.public_id)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def photos_add(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    form = SessionPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        saved, refused = services.session_photos_add(
+            session=session,
+            by=request.user,
+            files=data["files"],
+            stage=data["stage"],
+            angle=data["angle"],
+        )
+        if saved:
+            messages.success(request, f"{len(saved)} photo{'s' if len(saved) != 1 else ''} added.")
+        for problem in refused:
+            messages.error(request, f"Not saved: {problem}")
+        return redirect("sessions_app:session", session_id=session.public_id)
+    return _page(request, session, photo_form=form)

@@ -4,17 +4,30 @@ from django.shortcuts import render
 from accounts.access import role_required
 from accounts.roles import CLINICAL
 from clients.selectors import client_get_for_user
+from consultations.models import DesignPlan
 from sessions_app import selectors
 
 
 @role_required(*CLINICAL)
 def progress(request: HttpRequest, client_id) -> HttpResponse:
+    """Baseline and each session's photos side by side by angle, the design to overlay, and
+    the shade and dilution ladder."""
     client = client_get_for_user(user=request.user, public_id=client_id)
+    columns, rows = selectors.progress_grid(client=client)
+    design = (
+        DesignPlan.objects.filter(consultation__client=client)
+        .select_related("consultation")
+        .order_by("-approved_at", "-created_at")
+        .first()
+    )
     return render(
         request,
         "sessions_app/progress.html",
         {
             "client": client,
             "ladder": selectors.shade_ladder(client=client),
+            "columns": columns,
+            "rows": rows,
+            "design": design,
         },
     )

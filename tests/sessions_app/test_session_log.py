@@ -344,7 +344,56 @@ def test_session_page_query_count_is_constant(
             session=session, by=practitioner, data=pass_data(pigments, pigment_ml=Decimal("0.1"))
         )
     # session, user, location ids, the session, its passes (with needle and lot) and their
-    # amendments, the prefill pass, the lot and needle choices, and the audit trail's two
-    with django_assert_num_queries(11):
+    # amendments, the prefill pass, the lot and needle choices, the photos and the photo
+    # consent, and the audit trail's two
+    with django_assert_num_queries(13):
         response = doctor.get(reverse("sessions_app:session", args=[session.public_id]))
     assert response.content.decode().count('data-testid="pass-row"') == count
+
+
+def test_before_and_after_photos_join_the_session_and_the_progress_grid(doctor, session, practitioner, on_the_day):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import jpeg_upload, make_photo, make_signed_consent
+
+    doctor.force_login(practitioner)
+    url = reverse("sessions_app:photos_add", args=[session.public_id])
+    refused = doctor.post(url, {"files": [jpeg_upload()], "stage": "before", "angle": "front"}, follow=True)
+    assert "photo consent" in refused.content.decode().lower()
+    make_signed_consent(client=session.client, kind="photos", witness=practitioner)
+    make_photo(client=session.client, by=practitioner, angle="front", kind="baseline")
+    fake = SimpleUploadedFile("notes.jpg", b"just some text", content_type="image/jpeg")
+    response = doctor.post(url, {"files": [jpeg_upload(), fake], "stage": "before", "angle": "front"}, follow=True)
+    content = response.content.decode()
+    assert "1 photo added." in content
+    assert "Not saved: notes.jpg" in content
+    assert content.count('data-testid="session-photo"') == 1
+    link = session.photo_links.select_related("photo").get()
+    assert (link.stage, link.photo.kind, link.photo.angle) == ("before", "before", "front")
+    grid = doctor.get(reverse("sessions_app:progress", args=[session.client.public_id]))
+    columns, rows = grid.context["columns"], grid.context["rows"]
+    assert [c.title for c in columns][0] == "Baseline"
+    assert [r.angle for r in rows] == ["front"]
+    assert [len(cell) for cell in rows[0].cells] == [1, 1]
+
+
+@pytest.mark.parametrize("extra", [1, 6])
+def test_progress_page_query_count_is_constant(doctor, session, practitioner, on_the_day, extra, django_assert_num_queries):
+    from consultations.models import DesignPlan
+    from tests.factories import make_consultation, make_design, make_photo, make_signed_consent
+
+    doctor.force_login(practitioner)
+    make_signed_consent(client=session.client, kind="photos", witness=practitioner)
+    angles = ["front", "top", "crown"]
+    for n in range(extra):
+        make_photo(client=session.client, by=practitioner, angle=angles[n % 3], kind="baseline")
+    consultation = make_consultation(client=session.client, practitioner=practitioner)
+    make_design(consultation=consultation, by=practitioner)
+    # session, user, location ids, client, photos, session links, design, ladder (sessions
+    # with their passes and healing checks prefetched), and the audit row of the look
+    with django_assert_num_queries(9):
+        response = doctor.get(reverse("sessions_app:progress", args=[session.client.public_id]))
+    content = response.content.decode()
+    assert content.count('data-testid="progress-photo"') == extra + 1  # the design's photo is a baseline too
+    assert 'data-testid="design-overlay"' in content
+    assert DesignPlan.objects.count() == 1
