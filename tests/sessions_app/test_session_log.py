@@ -351,19 +351,25 @@ def test_session_page_query_count_is_constant(
     assert response.content.decode().count('data-testid="pass-row"') == count
 
 
-def test_before_and_after_photos_join_the_session_and_the_progress_grid(doctor, session, practitioner, on_the_day):
+def test_before_and_after_photos_join_the_session_and_the_progress_grid(
+    doctor, session, practitioner, on_the_day
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.factories import jpeg_upload, make_photo, make_signed_consent
 
     doctor.force_login(practitioner)
     url = reverse("sessions_app:photos_add", args=[session.public_id])
-    refused = doctor.post(url, {"files": [jpeg_upload()], "stage": "before", "angle": "front"}, follow=True)
+    refused = doctor.post(
+        url, {"files": [jpeg_upload()], "stage": "before", "angle": "front"}, follow=True
+    )
     assert "photo consent" in refused.content.decode().lower()
     make_signed_consent(client=session.client, kind="photos", witness=practitioner)
     make_photo(client=session.client, by=practitioner, angle="front", kind="baseline")
     fake = SimpleUploadedFile("notes.jpg", b"just some text", content_type="image/jpeg")
-    response = doctor.post(url, {"files": [jpeg_upload(), fake], "stage": "before", "angle": "front"}, follow=True)
+    response = doctor.post(
+        url, {"files": [jpeg_upload(), fake], "stage": "before", "angle": "front"}, follow=True
+    )
     content = response.content.decode()
     assert "1 photo added." in content
     assert "Not saved: notes.jpg" in content
@@ -378,7 +384,9 @@ def test_before_and_after_photos_join_the_session_and_the_progress_grid(doctor, 
 
 
 @pytest.mark.parametrize("extra", [1, 6])
-def test_progress_page_query_count_is_constant(doctor, session, practitioner, on_the_day, extra, django_assert_num_queries):
+def test_progress_page_query_count_is_constant(
+    doctor, session, practitioner, on_the_day, extra, django_assert_num_queries
+):
     from consultations.models import DesignPlan
     from tests.factories import make_consultation, make_design, make_photo, make_signed_consent
 
@@ -394,6 +402,8 @@ def test_progress_page_query_count_is_constant(doctor, session, practitioner, on
     with django_assert_num_queries(9):
         response = doctor.get(reverse("sessions_app:progress", args=[session.client.public_id]))
     content = response.content.decode()
-    assert content.count('data-testid="progress-photo"') == extra + 1  # the design's photo is a baseline too
+    assert (
+        content.count('data-testid="progress-photo"') == extra + 1
+    )  # the design's photo is a baseline too
     assert 'data-testid="design-overlay"' in content
     assert DesignPlan.objects.count() == 1
