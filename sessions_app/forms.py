@@ -9,6 +9,7 @@ from sessions_app.models import (
     LayeringPass,
     Needle,
     PigmentationSession,
+    PigmentLot,
     PigmentProduct,
     SessionPhoto,
 )
@@ -110,8 +111,18 @@ class PassForm(forms.ModelForm):
 
     def __init__(self, *args, lots, needles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pigment_lot"].queryset = lots
-        self.fields["needle"].queryset = needles
+        # Any lot or needle is accepted here so that one which expired or was recalled while
+        # the page was open reaches the service, whose refusal says exactly why; the lists
+        # offer only the usable ones.
+        self.fields["pigment_lot"].queryset = PigmentLot.objects.select_related("product")
+        self.fields["needle"].queryset = Needle.objects.all()
+        self.fields["pigment_lot"].widget.choices = [("", "---------")] + [
+            (lot.public_id, self.fields["pigment_lot"].label_from_instance(lot)) for lot in lots
+        ]
+        self.fields["needle"].widget.choices = [("", "---------")] + [
+            (needle.public_id, self.fields["needle"].label_from_instance(needle))
+            for needle in needles
+        ]
         self.fields["density"].choices = [c for c in self.fields["density"].choices if c[0]]
         self.fields["duration_minutes"].widget.attrs.update(min=1, max=300, inputmode="numeric")
         self.fields["pigment_ml"].widget.attrs.update(

@@ -310,7 +310,7 @@ def test_the_pass_form_reports_an_expired_lot_next_to_the_field(
         "pigment_ml": "0.5",
     }
     response = doctor.post(reverse("sessions_app:pass_add", args=[session.public_id]), data)
-    assert "Select a valid choice" in response.content.decode()
+    assert f"Lot {lot.lot_number} expired on" in response.content.decode()
     assert not session.passes.exists()
 
 
