@@ -7,5 +7,6 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("calendar/", include("scheduling.urls")),
     path("consultations/", include("consultations.urls")),
+    path("messages/", include("aftercare.urls")),
     path("ops/admin/", admin.site.urls),
 ]
