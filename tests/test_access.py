@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
+from aftercare.models import AftercareStep, OutboundMessage
+from aftercare.tokens import preferences_token, unsubscribe_token
 from clients.intake.services import flag_clear
 from scheduling.models import TimeOff
 from tests import access_table
@@ -46,7 +48,15 @@ def url_samples(location, smp_client):
     cleared, open_flag = intake.flags.order_by("code")
     clearance = flag_clear(flag=cleared, by=colleague, note="GP confirms.", document=pdf_upload())
     consultation = make_consultation(client=smp_client, practitioner=colleague)
+    message = OutboundMessage.objects.filter(client=smp_client).first()
     return {
+        "message_id": message.public_id,
+        "kind": "booking_confirmation",
+        "step_id": AftercareStep.objects.first().public_id,
+        "unsubscribe_token": unsubscribe_token(
+            client_public_id=smp_client.public_id, category="care"
+        ),
+        "preferences_token": preferences_token(client_public_id=smp_client.public_id),
         "user_id": colleague.public_id,
         "consultation_id": consultation.public_id,
         "appointment_id": appointment.public_id,
