@@ -83,7 +83,14 @@ def _walk(nodelist: NodeList, names: dict[str, dict[str, str]]) -> None:
                 f"The {{% {_tag_name(node)} %}} tag is not allowed; use text, "
                 "{{ variables }}, {% if %} and {% comment %}."
             )
-        if isinstance(node, VariableNode):
+        if isinstance(node, TextNode):
+            stray = next((m for m in ("{{", "}}", "{%", "%}") if m in node.s), None)
+            if stray:
+                near = node.s[max(node.s.find(stray) - 20, 0) : node.s.find(stray) + 30]
+                raise TemplateProblem(
+                    f"Template syntax error: an unmatched {stray} near “{' '.join(near.split())}”."
+                )
+        elif isinstance(node, VariableNode):
             _check_expression(node.filter_expression, names)
         elif isinstance(node, IfNode):
             for condition, branch in node.conditions_nodelists:
