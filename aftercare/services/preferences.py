@@ -1,5 +1,6 @@
 """The client's email choices, from the signed links in every email (no login)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from aftercare.kinds import Category
@@ -10,7 +11,7 @@ from clients.services import client_set_email_preferences
 def client_for_token_id(public_id: str) -> Client | None:
     try:
         return Client.objects.select_related("home_location").filter(public_id=public_id).first()
-    except ValueError:  # not a UUID: a forged payload that still needed a valid signature
+    except (ValueError, ValidationError):  # not a UUID: only a signed payload gets here
         return None
 
 
