@@ -96,9 +96,8 @@ def course_vars(course) -> dict:
     }
 
 
-def consultation_vars(consultation) -> dict:
+def consultation_vars(consultation, *, tz: ZoneInfo) -> dict:
     when = consultation.completed_at or consultation.started_at
-    tz = consultation.client.home_location.tz
     return {
         "date": _day(_local(when, tz).date()),
         "practitioner": consultation.practitioner.full_name,
@@ -133,7 +132,9 @@ def message_context(message: OutboundMessage) -> dict:
     if "course" in groups and course is not None:
         context["course"] = course_vars(course)
     if "consultation" in groups and message.consultation is not None:
-        context["consultation"] = consultation_vars(message.consultation)
+        context["consultation"] = consultation_vars(
+            message.consultation, tz=client.home_location.tz
+        )
     if "recall" in groups:
         context["recall"] = recall_vars(message)
     return context

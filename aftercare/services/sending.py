@@ -174,26 +174,34 @@ def _render(message: OutboundMessage, now: datetime):
     ), rendered
 
 
+# What the sender reads beside the message, per source: only the joins a kind needs (a
+# dozen-table join costs more to plan than to run).
+RELATED_BY_SOURCE: dict[str, tuple[str, ...]] = {
+    "appointment": (
+        "appointment__appointment_type",
+        "appointment__location",
+        "appointment__practitioner",
+        "appointment__course",
+        "aftercare_step",
+    ),
+    "course": ("course",),
+    "consultation": ("consultation__practitioner",),
+}
+
+
 def _prepare(message_id: int, token: str, now: datetime):
     """Under the row lock: the email to send, or None when the message is not to be sent."""
-    message = (
-        OutboundMessage.objects.select_for_update(of=("self",))
-        .select_related(
-            "client__home_location",
-            "appointment__appointment_type",
-            "appointment__location",
-            "appointment__practitioner",
-            "appointment__course",
-            "course",
-            "consultation__practitioner",
-            "consultation__client__home_location",
-            "aftercare_step",
-        )
+    claim = (
+        OutboundMessage.objects.select_for_update()
         .filter(pk=message_id)
+        .values("kind", "status", "claim_token")
         .first()
     )
-    if message is None or message.status != Status.SENDING or str(message.claim_token) != token:
+    if claim is None or claim["status"] != Status.SENDING or str(claim["claim_token"]) != token:
         return None  # a duplicate task, or the row was recovered and claimed again
+    message = OutboundMessage.objects.select_related(
+        "client__home_location", *RELATED_BY_SOURCE[spec_for(claim["kind"]).source]
+    ).get(pk=message_id)
     status, reason = send_time_verdict(message, now)
     if status:
         message.status, message.reason = status, reason
