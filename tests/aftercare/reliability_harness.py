@@ -215,7 +215,7 @@ class CeleryWorker:
                 "--concurrency",
                 str(self.concurrency),
                 "--loglevel",
-                "WARNING",
+                os.environ.get("WORKER_LOGLEVEL", "WARNING"),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -259,6 +259,12 @@ class CeleryWorker:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+    def cleanup(self) -> None:
+        """Remove the logs and the worker's VAR_DIR (kept when a test fails, to read)."""
+        for folder in (self.log_dir, self.env.get("VAR_DIR")):
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def __enter__(self) -> "CeleryWorker":
         self.start()

@@ -121,6 +121,7 @@ def test_every_message_arrives_exactly_once_through_a_worker_kill_and_a_redis_re
     assert statuses == {"sent"}
     # The held and the lost sends were attempted again: proof that recovery did the work.
     assert OutboundMessage.objects.filter(attempts__gt=1).exists()
+    worker.cleanup()
 
 
 def _database_url() -> str:
