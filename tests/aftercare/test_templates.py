@@ -149,6 +149,13 @@ def test_the_preview_renders_the_draft_with_a_sample_client(client, manager):
     )
 
 
+def test_the_html_preview_is_escaped_into_its_sandboxed_frame(client, manager):
+    client.force_login(manager)
+    content = client.get(reverse("aftercare:template_preview", args=["aftercare"])).content.decode()
+    assert 'sandbox srcdoc="&lt;!doctype html&gt;' in content
+    assert "Day 4: you can wet your scalp" in content
+
+
 @pytest.mark.parametrize("kind", list(Kind))
 def test_the_saved_preview_of_every_kind_opens(client, manager, kind):
     client.force_login(manager)
