@@ -6,9 +6,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff accounts"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from accounts.middleware import mark_seen_at_login
         from accounts.roles import sync_role_permissions
 
+        user_logged_in.connect(mark_seen_at_login, dispatch_uid="accounts.mark_seen_at_login")
         # Apps added later bring new models; their permissions reach the role groups here.
         post_migrate.connect(sync_role_permissions, dispatch_uid="accounts.sync_role_permissions")

@@ -6,6 +6,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.roles import CLINICAL, Role
 
@@ -71,6 +72,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # Secret part of the practitioner's calendar feed URL; regenerating it revokes the old one.
     feed_token = models.CharField(max_length=64, default=new_feed_token, unique=True)
+    # Part of every session's signature: replacing it signs the person out everywhere.
+    session_salt = models.CharField(max_length=64, default=new_feed_token, editable=False)
 
     objects = UserManager()
 
@@ -86,6 +89,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_salt, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name

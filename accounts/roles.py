@@ -28,6 +28,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "clients.view_client",
         "clients.add_client",
         "clients.change_client",
+        # The front desk hands the tablet over for signing and may print a signed consent.
+        "clients.view_consenttemplate",
+        "clients.view_consentversion",
+        "clients.view_signedconsent",
+        "clients.add_signedconsent",
         "scheduling.*",
         "locations.view_location",
         "locations.view_room",

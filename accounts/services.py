@@ -165,3 +165,30 @@ def user_create_with_password(
         user.locations.set(locations)
         _set_group(user)
     return user
+
+
+def user_sign_out_everywhere(*, user: User) -> None:
+    """End every session of this person, on every device."""
+    user.session_salt = new_feed_token()
+    user.save(update_fields=["session_salt"])
+
+
+def user_unlock(*, user: User, by: User) -> int:
+    """Lift a sign-in lockout (django-axes) on every address; returns attempts cleared."""
+    from axes.utils import reset
+
+    return reset(username=user.email.lower())
+
+
+def locked_emails(emails) -> set[str]:
+    """Which of these emails are locked out right now (one query)."""
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=[e.lower() for e in emails],
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )

@@ -17,11 +17,13 @@ urlpatterns = [
     ),
     path("welcome/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
     path("me/", views.profile, name="profile"),
+    path("me/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<uuid:user_id>/", views.staff_edit, name="staff_edit"),
     path("staff/<uuid:user_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("staff/<uuid:user_id>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
+    path("staff/<uuid:user_id>/unlock/", views.staff_unlock, name="staff_unlock"),
     path(
         "staff/<uuid:user_id>/resend-invite/", views.staff_resend_invite, name="staff_resend_invite"
     ),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -14,8 +16,10 @@ from accounts.access import role_required
 from accounts.forms import LoginForm, StaffEditForm, StaffFilterForm, StaffInviteForm
 from accounts.models import User
 from accounts.roles import MANAGERS, Role
+from smp_clinic.lib.ratelimit import rate_limit
 
 
+@method_decorator(rate_limit("login", per_minute=30), name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -32,6 +36,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     extra_context = {"page_title": "Change your password", "submit_label": "Change password"}
 
 
+@method_decorator(rate_limit("password-reset", per_minute=5), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/simple_form_page.html"
     email_template_name = "accounts/email/password_reset.txt"
@@ -80,6 +85,9 @@ class _ActiveUserLinkMixin:
         return user
 
 
+@method_decorator(
+    rate_limit("password-link", per_minute=20, methods=("GET", "POST")), name="dispatch"
+)
 class PasswordResetConfirmView(_ActiveUserLinkMixin, auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     post_reset_login = True
@@ -98,6 +106,9 @@ class PasswordResetConfirmView(_ActiveUserLinkMixin, auth_views.PasswordResetCon
         return response
 
 
+@method_decorator(
+    rate_limit("invite-link", per_minute=20, methods=("GET", "POST")), name="dispatch"
+)
 class InviteAcceptView(_ActiveUserLinkMixin, auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     post_reset_login = True
@@ -126,12 +137,27 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"account": user})
 
 
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You are signed out on every device. Sign in again here when ready.")
+    return redirect("accounts:login")
+
+
 @role_required(*MANAGERS)
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = selectors.staff_page(page=request.GET.get("page"), **filters)
-    context = {"filter_form": form, "page_obj": page, "filtered": any(filters.values())}
+    locked = services.locked_emails([member.email for member in page.object_list])
+    context = {
+        "filter_form": form,
+        "page_obj": page,
+        "filtered": any(filters.values()),
+        "locked": locked,
+    }
     template = "accounts/staff_list.html#results" if request.htmx else "accounts/staff_list.html"
     return render(request, template, context)
 
@@ -230,6 +256,15 @@ def staff_reactivate(request: HttpRequest, user_id) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{member} can sign in again.")
+    return redirect("accounts:staff_list")
+
+
+@role_required(*MANAGERS)
+@require_POST
+def staff_unlock(request: HttpRequest, user_id) -> HttpResponse:
+    member = _staff_member(user_id)
+    services.user_unlock(user=member, by=request.user)
+    messages.success(request, f"{member} can try to sign in again.")
     return redirect("accounts:staff_list")
 
 

@@ -10,8 +10,15 @@ urlpatterns = [
     path("<uuid:message_id>/cancel/", staff.message_cancel, name="message_cancel"),
     path("<uuid:message_id>/resend/", staff.message_resend, name="message_resend"),
     path("templates/", manage.template_list, name="templates"),
-    path("templates/<slug:kind>/", manage.template_edit, name="template_edit"),
-    path("templates/<slug:kind>/preview/", manage.template_preview, name="template_preview"),
+    path("templates/<slug:message_kind>/", manage.template_edit, name="template_edit"),
+    path(
+        "templates/<slug:message_kind>/preview/", manage.template_preview, name="template_preview"
+    ),
+    path(
+        "templates/<slug:message_kind>/preview/frame/",
+        manage.template_preview_frame,
+        name="template_preview_frame",
+    ),
     path("timings/", manage.message_settings, name="settings"),
     path("aftercare-plan/", manage.plan, name="plan"),
     path("aftercare-plan/steps/new/", manage.step_edit, name="step_create"),

@@ -22,6 +22,9 @@ class ClientSection:
     context: Callable[..., dict]
     order: int = 100
     icon: str = "circle"
+    # When set, ``context`` also receives ``query``: the request's GET parameters (a filter
+    # such as ``?kind=healing`` on the Photos tab).
+    uses_query: bool = False
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,18 @@ def client_restore(*, client: Client, by: User) -> Client:
     client.archived_by = None
     client.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
     return client
+
+
+@transaction.atomic
+def client_set_marketing_consent(*, client: Client, consenting: bool) -> Client:
+    """Turn recalls and offers by email on or off, keeping the date it was given. Called by
+    the consent services when the marketing consent is signed or withdrawn."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if locked.marketing_consent == consenting:
+        return locked
+    locked.marketing_consent = consenting
+    locked.marketing_consent_at = timezone.now() if consenting else None
+    locked.save(update_fields=["marketing_consent", "marketing_consent_at", "updated_at"])
+    client.marketing_consent = locked.marketing_consent
+    client.marketing_consent_at = locked.marketing_consent_at
+    return locked

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import STAFF
 from clients import selectors, services
+from clients.consent import selectors as consent_selectors
 from clients.forms import ClientFilterForm, ClientForm
 from clients.intake import selectors as intake_selectors
 from clients.registry import registry, sections_for
@@ -96,8 +97,12 @@ def _client_page(request: HttpRequest, client, active: str, section_context: dic
     }
     if request.htmx and request.htmx.target == "client-section":
         return render(request, "clients/client_detail.html#section", context)
-    # The banner sits above the tabs, so a tab swapped in by htmx does not need it.
+    # The banner and the consent line sit above the tabs, so a tab swapped in by htmx does
+    # not need them.
     context.update(intake_selectors.client_flag_banner(client=client, user=request.user))
+    context["consent_states"] = list(
+        consent_selectors.client_consent_status(client=client).values()
+    )
     return render(request, "clients/client_detail.html", context)
 
 
@@ -117,7 +122,8 @@ def client_section(request: HttpRequest, client_id, section: str) -> HttpRespons
         raise Http404("No such section")
     if request.user.role not in entry.roles:
         raise PermissionDenied("This part of the client record is not open to your role.")
-    section_context = entry.context(client=client, user=request.user)
+    extra = {"query": request.GET} if entry.uses_query else {}
+    section_context = entry.context(client=client, user=request.user, **extra)
     return _client_page(
         request, client, section, {"section_template": entry.template, **section_context}
     )

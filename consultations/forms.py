@@ -1,5 +1,6 @@
 from django import forms
 
+from consultations.design import DesignField
 from consultations.models import Consultation, TreatmentPlan
 from consultations.services import ASSESSMENT_FIELDS
 
@@ -100,3 +101,41 @@ class SessionGoalForm(forms.Form):
 
 
 SessionGoalFormSet = forms.formset_factory(SessionGoalForm, extra=0, max_num=4, validate_max=True)
+
+
+class PhotoChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_angle_display()} · {obj.get_kind_display()} · {obj.taken_at:%d %b %Y}"
+
+
+class DesignForm(forms.Form):
+    photo = PhotoChoiceField(
+        queryset=None,
+        to_field_name="public_id",
+        label="Photo to draw on",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    design = DesignField(required=False)
+
+    def __init__(self, *args, photos, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].queryset = photos
+
+    def clean(self):
+        cleaned = super().clean()
+        if "design" in cleaned and cleaned["design"] is None:
+            self.add_error(
+                "design", "The drawing did not reach the server: drawing needs JavaScript."
+            )
+        return cleaned
+
+
+class DesignApprovalForm(forms.Form):
+    typed_name = forms.CharField(label="Client's full name", max_length=150)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_signature(self) -> str:
+        value = self.cleaned_data["signature"]
+        if not value:
+            raise forms.ValidationError("The client has not signed yet.")
+        return value

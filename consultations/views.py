@@ -50,6 +50,7 @@ def _page_context(request: HttpRequest, consultation, form) -> dict:
         "acknowledged": intake is not None
         and consultation.flags_acknowledged_intake_id == intake.pk,
         "plan": selectors.plan_for(consultation),
+        "latest_design": consultation.designs.order_by("-version").first(),
         "problems": services.completion_problems(consultation, intake=intake)
         if consultation.is_draft
         else {},

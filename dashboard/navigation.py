@@ -48,6 +48,19 @@ NAVIGATION: tuple[NavEntry, ...] = (
         (Role.FRONT_DESK, Role.MANAGER),
         ("scheduling:time_off",),
     ),
+    NavEntry(
+        "Inventory",
+        "sessions_app:inventory",
+        "droplet",
+        MANAGERS,
+        (
+            "sessions_app:inventory",
+            "sessions_app:product",
+            "sessions_app:lot",
+            "sessions_app:needle",
+        ),
+    ),
+    NavEntry("Audit", "audit:trail", "shield-check", MANAGERS, ("audit:",)),
     NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",)),
     NavEntry(
         "Messages",

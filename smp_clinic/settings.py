@@ -5,6 +5,7 @@ is read when present; real environment variables win over it.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "template_partials",
     "phonenumber_field",
     "django_celery_beat",
+    "axes",
+    "csp",
     # Domain apps, lowest first: an app may depend on those above it in this list only.
     "accounts",
     "locations",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "consultations",
     "sessions_app",
     "aftercare",
+    "audit",
     "dashboard",
 ]
 
@@ -69,9 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smp_clinic.urls"
@@ -200,7 +209,11 @@ if OUTBOX_STUCK_AFTER_SECONDS <= CELERY_TASK_TIME_LIMIT:
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out email/address pair before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.EmailBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:today"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -215,6 +228,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Lockout (django-axes): N failures for one email from one address within the window lock
+# that pair for the window; a manager can unlock from the Staff page.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+if env_bool("BEHIND_PROXY", default=False):
+    AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", default=1, minimum=1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Shared tablets: a session ends after this many minutes without a request.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
 # --- Security ---------------------------------------------------------------------------
 HTTPS = env_bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
@@ -222,7 +253,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=True)
 if env_bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -230,6 +261,24 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script, no inline style attribute, nothing from another origin. Bootstrap's CSS
+# draws some icons from data: URIs; signature pads and the design editor draw on canvases.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -285,9 +334,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every successful sign-in's reset at INFO; keep lockouts (WARNING).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Clinic rules -------------------------------------------------------------------------
 # Youngest age at which a client record may be created (date of birth check).
 CLIENT_MIN_AGE = env_int("CLIENT_MIN_AGE", default=18, minimum=0)
+# A medical intake older than this many days must be renewed before a pigmentation session.
+SESSION_INTAKE_MAX_AGE_DAYS = env_int("SESSION_INTAKE_MAX_AGE_DAYS", default=90, minimum=1)

@@ -15,13 +15,15 @@ _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
 _redis_host = os.environ.get("TEST_REDIS", "redis://127.0.0.1:6379")
 # Redis has 16 databases; a second checkout testing at the same time sets another base.
 _redis_base = int(os.environ.get("TEST_REDIS_DB_BASE", "1"))
-os.environ.setdefault("REDIS_URL", f"{_redis_host}/{_redis_base + 2 * _index}")
-os.environ.setdefault("REDIS_CACHE_URL", f"{_redis_host}/{_redis_base + 1 + 2 * _index}")
+# Assigned, not setdefault: the xdist controller imports these settings too, and workers
+# inherit its environment; each worker must still get its own databases and folder.
+os.environ["REDIS_URL"] = f"{_redis_host}/{_redis_base + 2 * _index}"
+os.environ["REDIS_CACHE_URL"] = f"{_redis_host}/{_redis_base + 1 + 2 * _index}"
 # A throwaway key for this test process: no secret lives in the code.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("ENV_FILE", "/nonexistent")  # a developer's .env never leaks into tests
 os.environ["DEBUG"] = "false"
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix=f"smp-test-{_worker}-"))
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix=f"smp-test-{_worker}-")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 
 from smp_clinic.settings import *  # noqa: E402,F403

@@ -7,6 +7,8 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("calendar/", include("scheduling.urls")),
     path("consultations/", include("consultations.urls")),
+    path("sessions/", include("sessions_app.urls")),
+    path("audit/", include("audit.urls")),
     path("messages/", include("aftercare.urls")),
     path("ops/admin/", admin.site.urls),
 ]

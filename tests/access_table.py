@@ -32,6 +32,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:invite_accept": PUBLIC,
     "accounts:password_change": SIGNED_IN,
     "accounts:profile": SIGNED_IN,
+    "accounts:sign_out_everywhere": SIGNED_IN,
+    "accounts:staff_unlock": MANAGER,
     "accounts:staff_list": MANAGER,
     "accounts:staff_invite": MANAGER,
     "accounts:staff_edit": MANAGER,
@@ -56,6 +58,25 @@ ACCESS: dict[str, frozenset[str]] = {
     "clients:flag_clear": CLINICAL,
     "clients:flag_carry_forward": CLINICAL,
     "clients:clearance_document": CLINICAL,
+    # Consents: any role hands the tablet over to sign. A signed consent (the clinic's
+    # standard text, the client's name and signature, when, where from, who witnessed) holds
+    # no health information, and giving the client a copy is a reception task, so every
+    # staff role may open the printable view, its PDF and the signature image. Recording a
+    # withdrawal is clinical; the consent texts are the managers'.
+    "clients:consent_sign": STAFF,
+    "clients:consent_detail": STAFF,
+    "clients:consent_pdf": STAFF,
+    "clients:consent_signature": STAFF,
+    "clients:consent_withdraw": CLINICAL,
+    "clients:consent_templates": MANAGER,
+    "clients:consent_template": MANAGER,
+    "clients:consent_version_new": MANAGER,
+    # Photos are clinical records: never the front desk. Deleting one is a manager's call.
+    "clients:photo_upload": CLINICAL,
+    "clients:photo_review": CLINICAL,
+    "clients:photo_detail": CLINICAL,
+    "clients:photo_file": CLINICAL,
+    "clients:photo_delete": MANAGER,
     # scheduling
     "scheduling:day": STAFF,
     "scheduling:week": STAFF,
@@ -85,6 +106,32 @@ ACCESS: dict[str, frozenset[str]] = {
     "consultations:acknowledge": CLINICAL,
     "consultations:plan": CLINICAL,
     "consultations:plan_book": CLINICAL,
+    "consultations:design": CLINICAL,
+    "consultations:design_image": CLINICAL,
+    "consultations:design_approve": CLINICAL,
+    # sessions_app: inventory and lot recall are the manager's
+    "sessions_app:inventory": MANAGER,
+    "sessions_app:product_create": MANAGER,
+    "sessions_app:product_edit": MANAGER,
+    "sessions_app:lot_receive": MANAGER,
+    "sessions_app:needle_receive": MANAGER,
+    "sessions_app:lot": MANAGER,
+    "sessions_app:lot_recall": MANAGER,
+    "sessions_app:lot_recall_csv": MANAGER,
+    # sessions_app: the clinical log
+    "sessions_app:open": CLINICAL,
+    "sessions_app:session": CLINICAL,
+    "sessions_app:start": CLINICAL,
+    "sessions_app:override": MANAGER,
+    "sessions_app:pass_add": CLINICAL,
+    "sessions_app:pass_delete": CLINICAL,
+    "sessions_app:notes": CLINICAL,
+    "sessions_app:amend": CLINICAL,
+    "sessions_app:healing_check": CLINICAL,
+    "sessions_app:book_next": CLINICAL,
+    "sessions_app:progress": CLINICAL,
+    # audit trail
+    "audit:trail": MANAGER,
     # aftercare: the front desk handles client communication; managers edit the words.
     "aftercare:outbox": frozenset({FD, MG}),
     "aftercare:message": STAFF,
@@ -93,6 +140,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "aftercare:templates": MANAGER,
     "aftercare:template_edit": MANAGER,
     "aftercare:template_preview": MANAGER,
+    "aftercare:template_preview_frame": MANAGER,
     "aftercare:settings": MANAGER,
     "aftercare:plan": MANAGER,
     "aftercare:step_create": MANAGER,

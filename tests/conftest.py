@@ -6,6 +6,15 @@ from accounts.roles import Role
 from tests.factories import LocationFactory, RoomFactory, make_client, make_staff
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache (this worker's own Redis database): each test
+    starts from zero so earlier tests' sign-ins never throttle a later one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def location(db):
     return LocationFactory(name="Central Clinic")

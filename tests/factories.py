@@ -212,3 +212,170 @@ def make_consultation(
     if complete:
         consultation = services.consultation_complete(consultation=consultation, by=practitioner)
     return consultation
+
+
+def signature_data_url(*, size=(600, 200), blank: bool = False, background=None) -> str:
+    """A PNG data URL as the signature pad sends it: a stroke on a transparent canvas (or
+    nothing on it when ``blank``; ``background`` fills the canvas first, e.g. "white")."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, background or (0, 0, 0, 0))
+    if not blank:
+        draw = ImageDraw.Draw(image)
+        width, height = size
+        points = [(width * x // 10, height // 2 + (-1) ** x * height // 4) for x in range(1, 10)]
+        draw.line(points, fill=(17, 17, 17, 255), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def make_signed_consent(*, client, kind: str, witness, ip_address: str = "192.0.2.10"):
+    """A consent signed through clients.consent.services under the latest text of ``kind``."""
+    from clients.consent.selectors import latest_version
+    from clients.consent.services import consent_sign
+
+    return consent_sign(
+        client=client,
+        version=latest_version(kind=kind),
+        typed_name=client.full_name,
+        signature_data_url=signature_data_url(),
+        witness=witness,
+        ip_address=ip_address,
+        user_agent="pytest",
+    )
+
+
+def jpeg_upload(
+    name: str = "scalp.jpg", *, size=(640, 480), color=(150, 110, 90), exif=None, **save
+):
+    """A real JPEG made with Pillow, as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    options = {"quality": 90, **save}
+    if exif is not None:
+        options["exif"] = exif
+    Image.new("RGB", size, color).save(buffer, format="JPEG", **options)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def make_photo(*, client, by, angle: str = "front", kind: str = "baseline", **extra):
+    """A photo uploaded through clients.photos.services (the client needs a photo consent)."""
+    from clients.photos.services import photo_upload
+
+    return photo_upload(client=client, by=by, file=jpeg_upload(), angle=angle, kind=kind, **extra)
+
+
+def make_inventory():
+    """A pigment lot and a needle lot in stock, through the inventory services."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from sessions_app import inventory
+    from sessions_app.models import PigmentProduct
+
+    far = timezone.localdate() + timedelta(days=900)
+    product, _ = PigmentProduct.objects.get_or_create(brand="Scalp Ink", name="Shadow", shade="2")
+    n = PigmentProduct.objects.count() + product.lots.count()
+    lot = inventory.lot_receive(
+        product=product, lot_number=f"LOT-{n}", expiry_date=far, volume_ml=Decimal("30")
+    )
+    needle = inventory.needle_receive(
+        brand="Kwadron",
+        configuration="1RL",
+        diameter_mm=Decimal("0.25"),
+        lot_number=f"N-{n}",
+        expiry_date=far,
+        quantity=20,
+    )
+    return lot, needle
+
+
+def make_started_session(*, practitioner, location, client=None, with_pass=True, weekday=3):
+    """A client ready for SMP (reviewed intake, treatment consent), a session appointment on
+    a coming Thursday, its log opened and started on the day, and one pass logged."""
+    from datetime import time
+    from decimal import Decimal
+
+    import time_machine
+
+    from clients.intake.services import intake_mark_reviewed
+    from sessions_app import services
+    from smp_clinic.lib.tz import local_datetime
+
+    client = client or make_client(location=location)
+    intake = make_intake(client=client, by=practitioner)
+    intake_mark_reviewed(intake=intake, by=practitioner)
+    make_signed_consent(client=client, kind="treatment", witness=practitioner)
+    day = next_weekday(weekday)
+    appointment = make_appointment(
+        client=client,
+        practitioner=practitioner,
+        room=RoomFactory(location=location),
+        kind="session",
+        day=day,
+        at=time(9, 30),
+    )
+    session = services.session_open(appointment=appointment, by=practitioner)
+    with time_machine.travel(local_datetime(day, time(9, 25), location.tz)):
+        session = services.session_start(session=session, by=practitioner)
+        if with_pass:
+            lot, needle = make_inventory()
+            services.pass_add(
+                session=session,
+                by=practitioner,
+                data={
+                    "zones": ["crown"],
+                    "needle": needle,
+                    "pigment_lot": lot,
+                    "dilution": "1:3",
+                    "depth": "0.5 mm",
+                    "density": "medium",
+                    "shade": "2",
+                    "duration_minutes": 30,
+                    "pigment_ml": Decimal("0.5"),
+                },
+            )
+    return session
+
+
+SAMPLE_DESIGN = {
+    "format": 1,
+    "hairline": {"style": "natural", "points": [[0.22, 0.31], [0.5, 0.27], [0.78, 0.31]]},
+    "temples": [[0.2, 0.4], [0.8, 0.4]],
+    "zones": [
+        {
+            "zone": "crown",
+            "points": [[0.4, 0.1], [0.6, 0.1], [0.5, 0.2]],
+            "density": "medium",
+            "shade": "3",
+        }
+    ],
+    "notes": "",
+}
+
+
+def make_design(*, consultation, by, photo=None):
+    """A design version drawn over a photo of the consultation's client."""
+    from consultations.design import validate_design
+    from consultations.designs import design_save_version
+
+    client = consultation.client
+    if photo is None:
+        from clients.consent.selectors import client_has_valid_consent
+
+        if not client_has_valid_consent(client=client, kind="photos"):
+            make_signed_consent(client=client, kind="photos", witness=by)
+        photo = make_photo(client=client, by=by)
+    return design_save_version(
+        consultation=consultation, by=by, photo=photo, design=validate_design(SAMPLE_DESIGN)
+    )

@@ -1,4 +1,5 @@
 from consultations.models.consultation import Consultation
+from consultations.models.design import DesignPlan
 from consultations.models.plan import TreatmentPlan, TreatmentPlanSession
 
-__all__ = ["Consultation", "TreatmentPlan", "TreatmentPlanSession"]
+__all__ = ["Consultation", "DesignPlan", "TreatmentPlan", "TreatmentPlanSession"]

@@ -216,7 +216,7 @@ def test_staff_list_query_count_does_not_grow_with_rows(
     for _ in range(extra):
         make_staff(role=Role.FRONT_DESK, locations=[location])
     client.force_login(manager)
-    # session, user, count, page of users, their locations (prefetch)
-    with django_assert_num_queries(5):
+    # session, user, count, page of users, their locations (prefetch), lockouts of the page
+    with django_assert_num_queries(6):
         response = client.get(reverse("accounts:staff_list"))
     assert response.status_code == 200

@@ -149,11 +149,38 @@ def test_the_preview_renders_the_draft_with_a_sample_client(client, manager):
     )
 
 
-def test_the_html_preview_is_escaped_into_its_sandboxed_frame(client, manager):
+def test_the_html_preview_is_served_alone_in_a_sandboxed_frame(client, manager):
     client.force_login(manager)
-    content = client.get(reverse("aftercare:template_preview", args=["aftercare"])).content.decode()
-    assert 'sandbox srcdoc="&lt;!doctype html&gt;' in content
-    assert "Day 4: you can wet your scalp" in content
+    page = client.get(reverse("aftercare:template_preview", args=["aftercare"])).content.decode()
+    frame_url = reverse("aftercare:template_preview_frame", args=["aftercare"])
+    assert f'sandbox src="{frame_url}"' in page
+    frame = client.get(frame_url)
+    assert frame.status_code == 200
+    assert "Day 4: you can wet your scalp" in frame.content.decode()
+    assert "<style>" in frame.content.decode()
+    policy = frame["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "style-src 'unsafe-inline'" in policy
+    assert "sandbox" in policy
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_the_draft_preview_frame_shows_the_unsaved_draft(client, manager):
+    client.force_login(manager)
+    edit = reverse("aftercare:template_edit", args=["touch_up_recall"])
+    page = client.post(
+        edit,
+        {
+            "subject": "Draft subject",
+            "body_text": "Draft body for {{ client.first_name }}",
+            "action": "preview",
+        },
+    )
+    frame_url = reverse("aftercare:template_preview_frame", args=["touch_up_recall"]) + "?draft=1"
+    assert frame_url in page.content.decode()
+    assert "Draft body for Alex" in client.get(frame_url).content.decode()
+    saved = client.get(reverse("aftercare:template_preview_frame", args=["touch_up_recall"]))
+    assert "Draft body" not in saved.content.decode()
 
 
 @pytest.mark.parametrize("kind", list(Kind))

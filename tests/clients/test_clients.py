@@ -236,7 +236,8 @@ def test_client_page_query_count_is_constant(
         make_appointment(
             client=smp_client, practitioner=practitioner, room=room, day=next_weekday(1, weeks=week)
         )
-    # session, user, location ids, client, latest intake (none here, so no flags query)
-    with django_assert_num_queries(5):
+    # session, user, location ids, client, latest intake (none here, so no flags query),
+    # consent status (the latest signature of each kind, one query)
+    with django_assert_num_queries(6):
         response = desk.get(reverse("clients:detail", args=[smp_client.public_id]))
     assert response.status_code == 200

@@ -437,9 +437,10 @@ def test_answers_of_an_unknown_version_are_still_shown(client, practitioner, smp
 
 
 # Session, user, the user's locations and the client, then: the Medical tab's history,
-# latest flags and previous clearances plus the banner's two; the detail's intake, "is it
-# the latest", flags and previous clearances; the client page's banner.
-QUERIES = {"section": 9, "detail": 8, "client_page": 6}
+# latest flags and previous clearances plus the banner's two and the consent line's one;
+# the detail's intake, "is it the latest", flags and previous clearances; the client page's
+# banner and consent line. Each clinical page also writes the audit row of the look.
+QUERIES = {"section": 11, "detail": 9, "client_page": 7}
 
 
 def add_history(client_obj, by, count):

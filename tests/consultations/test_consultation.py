@@ -335,8 +335,9 @@ def test_detail_query_count_is_constant(
     ]
     make_intake(client=smp_client, by=practitioner, yes=set(codes))
     consultation = make_consultation(client=smp_client, practitioner=practitioner, complete=False)
-    # session, user, location ids, consultation, latest intake, its flags, plan (none yet)
-    with django_assert_num_queries(7):
+    # session, user, location ids, consultation, latest intake, its flags, plan (none yet),
+    # the latest design, and the audit trail: whose consultation it is, the "viewed" row
+    with django_assert_num_queries(10):
         response = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
     assert response.status_code == 200
 
@@ -348,8 +349,8 @@ def test_consultations_tab_query_count_is_constant(
     for _ in range(count):
         make_consultation(client=smp_client, practitioner=practitioner)
     # session, user, location ids, client, consultations (with plan and course joined),
-    # flag banner: latest intake and its flags
-    with django_assert_num_queries(7):
+    # flag banner: latest intake and its flags, the consent line, the audit row of this look
+    with django_assert_num_queries(9):
         response = doctor.get(
             reverse("clients:section", args=[smp_client.public_id, "consultations"])
         )

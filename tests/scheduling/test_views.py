@@ -114,14 +114,16 @@ def test_a_skipped_local_time_gets_a_clear_field_error(
 
 
 def test_check_in_from_the_day_view_returns_to_it(
-    signed_in_front_desk, rota, smp_client, treatment_room, tuesday, location
+    client, front_desk, rota, smp_client, treatment_room, tuesday, location
 ):
     appointment = make_appointment(
         client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
     )
     day_url = reverse("scheduling:day") + f"?location={location.public_id}&date={tuesday}"
     with time_machine.travel(local_datetime(tuesday, time(9, 55), location.tz)):
-        response = signed_in_front_desk.post(
+        # Signed in on the day itself: a session from days earlier would have timed out.
+        client.force_login(front_desk)
+        response = client.post(
             reverse("scheduling:appointment_status", args=[appointment.public_id]),
             {"status": "checked_in", "next": day_url},
         )
@@ -502,7 +504,7 @@ def test_client_appointments_tab_query_count_is_constant(
     client.force_login(front_desk)
     url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
     # session, user, location ids, client, flag banner (latest intake; no flags without
-    # one), upcoming, past, courses with their appointments (prefetch)
-    with django_assert_num_queries(8):
+    # one), consent line, upcoming, past, courses with their appointments (prefetch)
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count("list-group-item-action") == extra

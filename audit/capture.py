@@ -1,0 +1,175 @@
+"""What the audit trail records, and how: model signals for every create, change and delete
+of the registered client and clinical records, with the values before and after.
+
+The trail lives at the top of the app stack and reaches the models by label, so the apps it
+watches never import it. Queryset ``update()``/``bulk_create`` bypass signals; the services
+use them only for stock counters and course numbering, which are not clinical facts.
+"""
+
+import datetime
+import decimal
+import uuid
+
+from django.apps import apps
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from audit.context import current_actor
+from audit.models import AuditEvent
+
+# label -> how to find the client (dotted path of attributes ending in the client object,
+# "self" for the client itself, None for records that belong to no client).
+AUDITED: dict[str, str | None] = {
+    "clients.Client": "self",
+    "clients.MedicalIntake": "client",
+    "clients.IntakeFlag": "intake.client",
+    "clients.FlagClearance": "flag.intake.client",
+    "clients.SignedConsent": "client",
+    "clients.ConsentVersion": None,
+    "clients.Photo": "client",
+    "consultations.DesignPlan": "consultation.client",
+    "scheduling.Appointment": "client",
+    "scheduling.Course": "client",
+    "consultations.Consultation": "client",
+    "consultations.TreatmentPlan": "consultation.client",
+    "sessions_app.PigmentationSession": "client",
+    "sessions_app.LayeringPass": "session.client",
+    "sessions_app.SessionAmendment": "session.client",
+    "sessions_app.HealingCheck": "session.client",
+    "sessions_app.PigmentLot": None,
+    "accounts.User": None,
+}
+# Personal identifiers are recorded as "changed", without their values, so that erasing a
+# client leaves nothing identifying in the trail while the clinical history stays.
+PRIVATE_FIELDS = {
+    "clients.Client": {
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "email",
+        "phone",
+        "address",
+        "date_of_birth",
+        "notes",
+        "pronouns",
+    },
+}
+IGNORED_FIELDS = {
+    "updated_at",
+    "search_text",
+    "password",
+    "session_salt",
+    "feed_token",
+    "last_login",
+    "status_changed_at",
+}
+_OLD = "_audit_old_values"
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if hasattr(value, "as_e164"):  # phone numbers
+        return value.as_e164
+    return value
+
+
+def _values(instance: Model) -> dict:
+    return {
+        field.attname: _jsonable(getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+        if field.attname not in IGNORED_FIELDS
+    }
+
+
+def _client_public_id(instance: Model, path: str | None):
+    if path is None:
+        return None
+    target = instance
+    if path != "self":
+        for part in path.split("."):
+            target = getattr(target, part, None)
+            if target is None:
+                return None
+    return getattr(target, "public_id", None)
+
+
+def _record(instance: Model, action: str, changes: dict) -> None:
+    label = instance._meta.label
+    actor = current_actor()
+    AuditEvent.objects.create(
+        actor_id=actor.user_id if actor else None,
+        actor_label=actor.label if actor else "system",
+        action=action,
+        object_type=label,
+        object_id=str(getattr(instance, "public_id", instance.pk)),
+        object_label=str(instance)[:200],
+        client_public_id=_client_public_id(instance, AUDITED[label]),
+        changes=changes,
+        ip_address=actor.ip_address if actor else None,
+        user_agent=actor.user_agent[:300] if actor else "",
+        path=actor.path[:300] if actor else "",
+    )
+
+
+def _before_save(sender, instance, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    fields = [f.attname for f in sender._meta.concrete_fields if f.attname not in IGNORED_FIELDS]
+    old = sender._default_manager.filter(pk=instance.pk).values(*fields).first()
+    setattr(instance, _OLD, {k: _jsonable(v) for k, v in old.items()} if old else None)
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    label = sender._meta.label
+    private = PRIVATE_FIELDS.get(label, set())
+    new = _values(instance)
+    if created:
+        changes = {
+            k: ("(set)" if k in private else v)
+            for k, v in new.items()
+            if v not in (None, "", [], {})
+        }
+        _record(instance, AuditEvent.Action.CREATE, {"after": changes})
+        return
+    old = getattr(instance, _OLD, None) or {}
+    diff = {}
+    for key, value in new.items():
+        if old.get(key) != value:
+            diff[key] = "(changed)" if key in private else {"before": old.get(key), "after": value}
+    if diff:
+        _record(instance, AuditEvent.Action.UPDATE, diff)
+
+
+def _after_delete(sender, instance, **kwargs) -> None:
+    label = sender._meta.label
+    private = PRIVATE_FIELDS.get(label, set())
+    before = {k: ("(set)" if k in private else v) for k, v in _values(instance).items()}
+    _record(instance, AuditEvent.Action.DELETE, {"before": before})
+
+
+def register(label: str, client_path: str | None) -> None:
+    """Watch one more model (used by the apps merged later: consents, photos…)."""
+    AUDITED[label] = client_path
+    model = apps.get_model(label)
+    uid = f"audit.{label}"
+    pre_save.connect(_before_save, sender=model, dispatch_uid=f"{uid}.pre")
+    post_save.connect(_after_save, sender=model, dispatch_uid=f"{uid}.post")
+    post_delete.connect(_after_delete, sender=model, dispatch_uid=f"{uid}.delete")
+
+
+def connect() -> None:
+    for label, client_path in list(AUDITED.items()):
+        try:
+            register(label, client_path)
+        except LookupError:
+            continue

@@ -1,0 +1,79 @@
+from datetime import datetime, time
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.models import User
+from accounts.roles import MANAGERS
+from audit.models import AuditEvent
+from clients.models import Client
+
+PAGE_SIZE = 50
+
+
+class TrailFilterForm(forms.Form):
+    client = forms.CharField(
+        label="Client",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "Name or email"}),
+    )
+    actor = forms.ModelChoiceField(
+        label="Staff member",
+        queryset=User.objects.order_by("full_name"),
+        required=False,
+        to_field_name="public_id",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    action = forms.ChoiceField(
+        label="Action",
+        required=False,
+        choices=[("", "Any"), *AuditEvent.Action.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@role_required(*MANAGERS)
+def trail(request: HttpRequest) -> HttpResponse:
+    form = TrailFilterForm(request.GET or None)
+    events = AuditEvent.objects.all()
+    matched_clients: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["client"]:
+            from clients.search import search_terms
+
+            clients = Client.objects.all()
+            for term in search_terms(data["client"]):
+                clients = clients.filter(search_text__contains=term)
+            matched_clients = dict(clients.values_list("public_id", "first_name")[:200])
+            events = events.filter(client_public_id__in=list(matched_clients))
+        if data["actor"]:
+            events = events.filter(actor=data["actor"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        tz = timezone.get_current_timezone()
+        if data["date_from"]:
+            events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, tzinfo=tz))
+        if data["date_to"]:
+            events = events.filter(at__lte=datetime.combine(data["date_to"], time.max, tzinfo=tz))
+    page = Paginator(events.order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    names = {
+        public_id: f"{first} {last}"
+        for public_id, first, last in Client.objects.filter(
+            public_id__in={e.client_public_id for e in page if e.client_public_id}
+        ).values_list("public_id", "first_name", "last_name")
+    }
+    return render(
+        request, "audit/trail.html", {"form": form, "page_obj": page, "client_names": names}
+    )

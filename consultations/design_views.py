@@ -1,0 +1,129 @@
+"""The design step of a consultation: draw over a photo, keep versions, get a signature."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from accounts.access import role_required
+from accounts.roles import CLINICAL
+from audit.middleware import client_ip
+from clients.models import Photo
+from clients.photos.selectors import photo_upload_refusal
+from consultations import designs, selectors
+from consultations.forms import DesignApprovalForm, DesignForm
+from consultations.models import DesignPlan
+from smp_clinic.lib.forms import add_service_error
+
+
+def _versions(consultation) -> list[DesignPlan]:
+    return list(
+        consultation.designs.select_related("photo", "approval_witness", "created_by").order_by(
+            "-version"
+        )
+    )
+
+
+def _version(consultation, version: int) -> DesignPlan:
+    plan = consultation.designs.select_related("photo").filter(version=version).first()
+    if plan is None:
+        raise Http404("No such version")
+    return plan
+
+
+@role_required(*CLINICAL)
+def design(request: HttpRequest, consultation_id) -> HttpResponse:
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    client = consultation.client
+    photos = Photo.objects.filter(client=client).order_by("-taken_at", "-pk")
+    versions = _versions(consultation)
+    latest = versions[0] if versions else None
+    chosen = None
+    if request.GET.get("photo"):
+        chosen = photos.filter(public_id=request.GET["photo"]).first()
+    chosen = chosen or (latest.photo if latest else photos.first())
+    form = DesignForm(
+        request.POST or None, photos=photos, initial={"photo": chosen.public_id if chosen else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = designs.design_save_version(
+                consultation=consultation,
+                by=request.user,
+                photo=form.cleaned_data["photo"],
+                design=form.cleaned_data["design"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Design saved as version {plan.version}.")
+            return redirect("consultations:design", consultation_id=consultation.public_id)
+    here = reverse("consultations:design", args=[consultation.public_id])
+    return render(
+        request,
+        "consultations/design.html",
+        {
+            "consultation": consultation,
+            "client": client,
+            "form": form,
+            "photo": chosen,
+            "photos": photos,
+            "versions": versions,
+            # The editor starts from the latest version when it was drawn on the chosen photo.
+            "initial_design": latest.design
+            if latest and chosen and latest.photo_id == chosen.pk
+            else None,
+            "upload_url": reverse("clients:photo_upload", args=[client.public_id])
+            + f"?next={here}",
+            "photo_refusal": photo_upload_refusal(client=client),
+        },
+    )
+
+
+@role_required(*CLINICAL)
+@require_safe
+def design_image(request: HttpRequest, consultation_id, version: int) -> HttpResponse:
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    plan = _version(consultation, version)
+    response = FileResponse(plan.composite.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*CLINICAL)
+def design_approve(request: HttpRequest, consultation_id, version: int) -> HttpResponse:
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    plan = _version(consultation, version)
+    if plan.is_approved:
+        messages.info(request, f"Version {plan.version} is already approved.")
+        return redirect("consultations:design", consultation_id=consultation.public_id)
+    form = DesignApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            designs.design_approve(
+                plan=plan,
+                witness=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                signature_data_url=form.cleaned_data["signature"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Version {plan.version} is approved by {consultation.client.full_name}."
+            )
+            return redirect("consultations:detail", consultation_id=consultation.public_id)
+    return render(
+        request,
+        "consultations/design_approve.html",
+        {
+            "consultation": consultation,
+            "plan": plan,
+            "form": form,
+            "signature_value": request.POST.get("signature", ""),
+        },
+    )

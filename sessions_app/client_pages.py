@@ -1,0 +1,59 @@
+"""The session log on the client page and on a session appointment's page."""
+
+from django.urls import reverse
+
+from accounts.roles import CLINICAL, STAFF
+from clients.registry import ClientSection, register_section
+from scheduling.registry import AppointmentAction, register_appointment_actions
+
+
+def _section_context(*, client, user) -> dict:
+    from sessions_app.selectors import client_sessions
+
+    return {"sessions": client_sessions(client=client)}
+
+
+def _appointment_actions(appointment, user) -> list[AppointmentAction]:
+    from sessions_app.models import PigmentationSession
+
+    if user.role not in CLINICAL or not appointment.appointment_type.is_pigmentation:
+        return []
+    existing = (
+        PigmentationSession.objects.filter(appointment=appointment)
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    if existing:
+        return [
+            AppointmentAction(
+                "Open the session log",
+                reverse("sessions_app:session", args=[existing]),
+                "journal-medical",
+            )
+        ]
+    if appointment.status in ("cancelled", "no_show"):
+        return []
+    return [
+        AppointmentAction(
+            "Open the session log",
+            reverse("sessions_app:open", args=[appointment.public_id]),
+            "journal-medical",
+            method="post",
+        )
+    ]
+
+
+def register() -> None:
+    # Front desk sees that a session happened (date, status), never its clinical content.
+    register_section(
+        ClientSection(
+            key="sessions",
+            label="Sessions",
+            template="sessions_app/client_section.html",
+            roles=frozenset(STAFF),
+            context=_section_context,
+            order=40,
+            icon="journal-medical",
+        )
+    )
+    register_appointment_actions(_appointment_actions)

@@ -1,0 +1,203 @@
+from decimal import Decimal
+
+from django import forms
+
+from sessions_app.models import (
+    HealingCheck,
+    LayeringPass,
+    Needle,
+    PigmentationSession,
+    PigmentProduct,
+)
+from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS
+from sessions_app.zones import ZONES
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = PigmentProduct
+        fields = ["brand", "name", "shade", "low_stock_ml", "is_active"]
+        labels = {"is_active": "In use"}
+
+
+class LotReceiveForm(forms.Form):
+    lot_number = forms.CharField(max_length=60)
+    expiry_date = forms.DateField(widget=_date_input())
+    received_on = forms.DateField(widget=_date_input(), required=False, help_text="Today if empty.")
+    volume_ml = forms.DecimalField(
+        label="Volume (ml)", max_digits=7, decimal_places=1, min_value=Decimal("0.1")
+    )
+
+
+class NeedleReceiveForm(forms.Form):
+    brand = forms.CharField(max_length=80)
+    configuration = forms.ChoiceField(
+        choices=Needle.Configuration.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    diameter_mm = forms.DecimalField(
+        label="Diameter (mm)",
+        max_digits=3,
+        decimal_places=2,
+        min_value=Decimal("0.15"),
+        max_value=Decimal("0.40"),
+    )
+    lot_number = forms.CharField(max_length=60)
+    expiry_date = forms.DateField(widget=_date_input())
+    quantity = forms.IntegerField(label="Cartridges", min_value=1, max_value=10000)
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this lot recalled?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        product = obj.product
+        return (
+            f"{product.brand} {product.name} · shade {product.shade} · lot {obj.lot_number} "
+            f"(exp. {obj.expiry_date:%m/%Y})"
+        )
+
+
+class NeedleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.label} · {obj.brand} lot {obj.lot_number}"
+
+
+class PassForm(forms.ModelForm):
+    zones = forms.MultipleChoiceField(choices=ZONES, widget=forms.CheckboxSelectMultiple)
+    pigment_lot = LotChoiceField(
+        queryset=None,
+        label="Pigment lot",
+        to_field_name="public_id",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    needle = NeedleChoiceField(
+        queryset=None,
+        label="Needle",
+        to_field_name="public_id",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    class Meta:
+        model = LayeringPass
+        fields = [
+            "zones",
+            "needle",
+            "pigment_lot",
+            "dilution",
+            "machine",
+            "machine_settings",
+            "depth",
+            "density",
+            "shade",
+            "duration_minutes",
+            "pigment_ml",
+            "notes",
+        ]
+        widgets = {"density": forms.RadioSelect}
+
+    def __init__(self, *args, lots, needles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pigment_lot"].queryset = lots
+        self.fields["needle"].queryset = needles
+        self.fields["density"].choices = [c for c in self.fields["density"].choices if c[0]]
+        self.fields["duration_minutes"].widget.attrs.update(min=1, max=300, inputmode="numeric")
+        self.fields["pigment_ml"].widget.attrs.update(
+            step="0.05", min=0, max=10, inputmode="decimal"
+        )
+
+
+class NotesForm(forms.ModelForm):
+    pain = forms.TypedChoiceField(
+        label="Pain (0 = none, 10 = worst)",
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = PigmentationSession
+        fields = [
+            "numbing",
+            "pain",
+            "skin_reaction",
+            "bleeding",
+            "client_comfort",
+            "next_session_advice",
+            "notes",
+        ]
+        widgets = {
+            "skin_reaction": forms.RadioSelect,
+            "bleeding": forms.RadioSelect,
+            "next_session_advice": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("skin_reaction", "bleeding"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+            self.fields[name].required = False
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why may this session go ahead?",
+        min_length=10,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AmendmentForm(forms.Form):
+    target = forms.ChoiceField(
+        label="What is corrected", widget=forms.Select(attrs={"class": "form-select"})
+    )
+    new_value = forms.CharField(label="Correct value", max_length=500, required=False)
+    corrected_lot = LotChoiceField(
+        queryset=None,
+        required=False,
+        label="Correct lot (for a lot correction)",
+        to_field_name="public_id",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(label="Why", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, session, lots, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (f"session:{f}", f"Session: {f.replace('_', ' ')}") for f in AMENDABLE_SESSION_FIELDS
+        ]
+        for layering_pass in session.passes.all():
+            choices += [
+                (
+                    f"pass:{layering_pass.number}:{f}",
+                    f"Pass {layering_pass.number}: {f.replace('_', ' ')}",
+                )
+                for f in AMENDABLE_PASS_FIELDS
+            ]
+        self.fields["target"].choices = choices
+        self.fields["corrected_lot"].queryset = lots
+
+
+class HealingCheckForm(forms.ModelForm):
+    class Meta:
+        model = HealingCheck
+        fields = ["checked_on", "rating", "healed_shade", "coverage", "notes"]
+        widgets = {
+            "checked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "healed_shade": forms.RadioSelect,
+            "coverage": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }

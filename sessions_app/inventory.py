@@ -1,0 +1,308 @@
+"""Inventory writes and reads: receiving, opening and recalling lots, stock, the recall
+report. (Kept apart from the session log's services so each module stays small.)"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from sessions_app.models import LayeringPass, Needle, PigmentLot, PigmentProduct
+
+
+@transaction.atomic
+def product_save(*, product: PigmentProduct | None, data: dict) -> PigmentProduct:
+    product = product or PigmentProduct()
+    for name in ("brand", "name", "shade", "low_stock_ml", "is_active"):
+        if name in data:
+            setattr(
+                product, name, data[name].strip() if isinstance(data[name], str) else data[name]
+            )
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        raise ValidationError(
+            "This product (brand, name and shade) is already in the inventory."
+        ) from None
+    return product
+
+
+@transaction.atomic
+def lot_receive(
+    *,
+    product: PigmentProduct,
+    lot_number: str,
+    expiry_date: date,
+    volume_ml: Decimal,
+    received_on: date | None = None,
+) -> PigmentLot:
+    lot_number = lot_number.strip()
+    received_on = received_on or timezone.localdate()
+    if not lot_number:
+        raise ValidationError({"lot_number": "Enter the lot number printed on the bottle."})
+    if volume_ml <= 0:
+        raise ValidationError({"volume_ml": "The volume must be more than 0 ml."})
+    if expiry_date <= received_on:
+        raise ValidationError(
+            {"expiry_date": "This lot is already expired; do not put it into stock."}
+        )
+    try:
+        with transaction.atomic():
+            return PigmentLot.objects.create(
+                product=product,
+                lot_number=lot_number,
+                expiry_date=expiry_date,
+                received_on=received_on,
+                volume_received_ml=volume_ml,
+                volume_remaining_ml=volume_ml,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"lot_number": f"Lot {lot_number} of this product is already in stock."}
+        ) from None
+
+
+def lot_open(*, lot: PigmentLot, on: date | None = None) -> PigmentLot:
+    if lot.opened_on is None:
+        lot.opened_on = on or timezone.localdate()
+        lot.save(update_fields=["opened_on"])
+    return lot
+
+
+@transaction.atomic
+def lot_recall(*, lot: PigmentLot, by: User, reason: str) -> PigmentLot:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why the lot is recalled (the maker's notice, a reaction…)."}
+        )
+    lot = PigmentLot.objects.select_for_update().get(pk=lot.pk)
+    if lot.is_recalled:
+        raise ValidationError("This lot is already recalled.")
+    lot.recalled_at = timezone.now()
+    lot.recall_reason = reason[:300]
+    lot.recalled_by = by
+    lot.save(update_fields=["recalled_at", "recall_reason", "recalled_by"])
+    return lot
+
+
+@transaction.atomic
+def needle_receive(
+    *,
+    brand: str,
+    configuration: str,
+    diameter_mm: Decimal,
+    lot_number: str,
+    expiry_date: date,
+    quantity: int,
+) -> Needle:
+    if quantity < 1:
+        raise ValidationError({"quantity": "Receive at least one cartridge."})
+    if expiry_date <= timezone.localdate():
+        raise ValidationError({"expiry_date": "These needles are already expired."})
+    if not Decimal("0.15") <= diameter_mm <= Decimal("0.40"):
+        raise ValidationError({"diameter_mm": "SMP needles are 0.15–0.40 mm."})
+    try:
+        with transaction.atomic():
+            return Needle.objects.create(
+                brand=brand.strip(),
+                configuration=configuration,
+                diameter_mm=diameter_mm,
+                lot_number=lot_number.strip(),
+                expiry_date=expiry_date,
+                quantity_received=quantity,
+                quantity_remaining=quantity,
+            )
+    except IntegrityError:
+        raise ValidationError({"lot_number": "This needle lot is already in stock."}) from None
+
+
+def check_lot_usable(lot: PigmentLot, *, on: date, ml: Decimal) -> None:
+    if lot.is_recalled:
+        raise ValidationError(
+            {
+                "pigment_lot": (
+                    f"Lot {lot.lot_number} is recalled ({lot.recall_reason}); do not use it."
+                )
+            }
+        )
+    if lot.is_expired(on):
+        raise ValidationError(
+            {
+                "pigment_lot": (
+                    f"Lot {lot.lot_number} expired on {lot.expiry_date:%d %b %Y}; do not use it."
+                )
+            }
+        )
+    if lot.volume_remaining_ml < ml:
+        raise ValidationError(
+            {
+                "pigment_lot": (
+                    f"Lot {lot.lot_number} has only {lot.volume_remaining_ml} ml on record; "
+                    "correct the stock or choose another lot."
+                )
+            }
+        )
+
+
+def check_needle_usable(needle: Needle, *, on: date, needs_new_cartridge: bool) -> None:
+    if needle.is_expired(on):
+        raise ValidationError(
+            {"needle": f"Needle lot {needle.lot_number} expired on {needle.expiry_date:%d %b %Y}."}
+        )
+    if needs_new_cartridge and needle.quantity_remaining < 1:
+        raise ValidationError(
+            {"needle": f"No {needle.label} cartridges of lot {needle.lot_number} left in stock."}
+        )
+
+
+def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None) -> None:
+    """Take the pass's pigment (and a new cartridge) out of stock, race-free."""
+    updated = PigmentLot.objects.filter(pk=lot.pk, volume_remaining_ml__gte=ml).update(
+        volume_remaining_ml=F("volume_remaining_ml") - ml,
+        opened_on=lot.opened_on or timezone.localdate(),
+    )
+    if not updated:
+        raise ValidationError(
+            {"pigment_lot": f"Lot {lot.lot_number} no longer has {ml} ml on record."}
+        )
+    if needle is not None:
+        updated = Needle.objects.filter(pk=needle.pk, quantity_remaining__gte=1).update(
+            quantity_remaining=F("quantity_remaining") - 1
+        )
+        if not updated:
+            raise ValidationError({"needle": f"No {needle.label} cartridges left in stock."})
+
+
+def usable_lots(on: date) -> QuerySet[PigmentLot]:
+    return (
+        PigmentLot.objects.filter(
+            recalled_at__isnull=True,
+            expiry_date__gte=on,
+            volume_remaining_ml__gt=0,
+            product__is_active=True,
+        )
+        .select_related("product")
+        .order_by("product__brand", "product__name", "product__shade", "expiry_date")
+    )
+
+
+def usable_needles(on: date) -> QuerySet[Needle]:
+    return Needle.objects.filter(is_active=True, expiry_date__gte=on).order_by(
+        "configuration", "diameter_mm", "expiry_date"
+    )
+
+
+def low_stock() -> tuple[list[PigmentLot], list[Needle]]:
+    today = timezone.localdate()
+    lots = [
+        lot
+        for lot in PigmentLot.objects.filter(recalled_at__isnull=True, expiry_date__gte=today)
+        .select_related("product")
+        .order_by("product__brand", "product__name")
+        if lot.is_low
+    ]
+    needles = list(
+        Needle.objects.filter(
+            is_active=True, expiry_date__gte=today, quantity_remaining__lt=F("low_stock_quantity")
+        )
+    )
+    return lots, needles
+
+
+# --- Recall -----------------------------------------------------------------------------
+
+
+@dataclass
+class RecallRow:
+    session_id: str
+    client_id: str
+    client_name: str
+    client_email: str
+    client_phone: str
+    session_date: date
+    practitioner: str
+    passes: list[int] = field(default_factory=list)
+    via_amendment: bool = False
+
+
+def recall_report(*, lot: PigmentLot) -> list[RecallRow]:
+    """Every client and session that received the lot, in one query — including passes
+    whose lot was corrected to this one by an amendment after sign-off."""
+    passes = (
+        LayeringPass.objects.filter(Q(pigment_lot=lot) | Q(amendments__corrected_lot=lot))
+        .select_related(
+            "session__client", "session__appointment__location", "session__practitioner"
+        )
+        .distinct()
+        .order_by("session__appointment__start", "number")
+    )
+    rows: dict[int, RecallRow] = {}
+    for layering_pass in passes:
+        session = layering_pass.session
+        client = session.client
+        row = rows.get(session.pk)
+        if row is None:
+            local = timezone.localtime(session.appointment.start, session.appointment.location.tz)
+            row = rows[session.pk] = RecallRow(
+                session_id=str(session.public_id),
+                client_id=str(client.public_id),
+                client_name=client.full_name,
+                client_email=client.email,
+                client_phone=str(client.phone or ""),
+                session_date=local.date(),
+                practitioner=session.practitioner.full_name,
+            )
+        row.passes.append(layering_pass.number)
+        if layering_pass.pigment_lot_id != lot.pk:
+            row.via_amendment = True
+    return list(rows.values())
+
+
+def recall_csv(*, lot: PigmentLot, rows: list[RecallRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "lot",
+            "product",
+            "session date",
+            "client",
+            "email",
+            "phone",
+            "practitioner",
+            "passes",
+            "recorded by amendment",
+            "session id",
+            "client id",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                lot.lot_number,
+                str(lot.product),
+                row.session_date.isoformat(),
+                _csv_safe(row.client_name),
+                _csv_safe(row.client_email),
+                _csv_safe(row.client_phone),
+                _csv_safe(row.practitioner),
+                " ".join(str(n) for n in row.passes),
+                "yes" if row.via_amendment else "no",
+                row.session_id,
+                row.client_id,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

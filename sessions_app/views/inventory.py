@@ -1,0 +1,155 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.roles import MANAGERS
+from sessions_app import inventory
+from sessions_app.forms import LotReceiveForm, NeedleReceiveForm, ProductForm, RecallForm
+from sessions_app.models import Needle, PigmentLot, PigmentProduct
+from smp_clinic.lib.forms import add_service_error
+
+
+@role_required(*MANAGERS)
+def inventory_home(request: HttpRequest) -> HttpResponse:
+    products = PigmentProduct.objects.prefetch_related("lots").order_by("brand", "name", "shade")
+    low_lots, low_needles = inventory.low_stock()
+    return render(
+        request,
+        "sessions_app/inventory.html",
+        {
+            "products": products,
+            "needles": Needle.objects.order_by("configuration", "diameter_mm", "expiry_date"),
+            "low_lots": low_lots,
+            "low_needles": low_needles,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def product_edit(request: HttpRequest, product_id=None) -> HttpResponse:
+    product = get_object_or_404(PigmentProduct, public_id=product_id) if product_id else None
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inventory.product_save(product=product, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Product saved.")
+            return redirect("sessions_app:inventory")
+    return render(
+        request,
+        "sessions_app/simple_form.html",
+        {
+            "form": form,
+            "page_title": str(product) if product else "New pigment product",
+            "submit_label": "Save product",
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def lot_receive(request: HttpRequest, product_id) -> HttpResponse:
+    product = get_object_or_404(PigmentProduct, public_id=product_id)
+    form = LotReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = inventory.lot_receive(
+                product=product,
+                lot_number=data["lot_number"],
+                expiry_date=data["expiry_date"],
+                volume_ml=data["volume_ml"],
+                received_on=data["received_on"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Lot {lot.lot_number} is in stock.")
+            return redirect("sessions_app:inventory")
+    return render(
+        request,
+        "sessions_app/simple_form.html",
+        {
+            "form": form,
+            "page_title": f"Receive a lot of {product}",
+            "submit_label": "Add to stock",
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def needle_receive(request: HttpRequest) -> HttpResponse:
+    form = NeedleReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            needle = inventory.needle_receive(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{needle.quantity_received} × {needle.label} added.")
+            return redirect("sessions_app:inventory")
+    return render(
+        request,
+        "sessions_app/simple_form.html",
+        {
+            "form": form,
+            "page_title": "Receive needle cartridges",
+            "submit_label": "Add to stock",
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
+    lot = get_object_or_404(
+        PigmentLot.objects.select_related("product", "recalled_by"), public_id=lot_id
+    )
+    rows = inventory.recall_report(lot=lot)
+    return render(
+        request,
+        "sessions_app/lot_detail.html",
+        {
+            "lot": lot,
+            "rows": rows,
+            "recall_form": RecallForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def lot_recall(request: HttpRequest, lot_id) -> HttpResponse:
+    lot = get_object_or_404(PigmentLot.objects.select_related("product"), public_id=lot_id)
+    form = RecallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inventory.lot_recall(lot=lot, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            count = len({row.client_id for row in inventory.recall_report(lot=lot)})
+            messages.warning(
+                request,
+                f"Lot {lot.lot_number} is recalled and can no longer be used. "
+                f"{count} client{'s' if count != 1 else ''} received it: "
+                "contact them from the list below.",
+            )
+            return redirect("sessions_app:lot", lot_id=lot.public_id)
+    return render(request, "sessions_app/lot_recall.html", {"lot": lot, "form": form})
+
+
+@role_required(*MANAGERS)
+def lot_recall_csv(request: HttpRequest, lot_id) -> HttpResponse:
+    lot = get_object_or_404(PigmentLot.objects.select_related("product"), public_id=lot_id)
+    rows = inventory.recall_report(lot=lot)
+    response = HttpResponse(
+        inventory.recall_csv(lot=lot, rows=rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="recall-lot-{lot.pk}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,301 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.roles import CLINICAL, Role
+from scheduling import slots
+from scheduling.forms import parse_course_sessions
+from scheduling.models import Appointment
+from scheduling.selectors import appointment_get_for_user
+from scheduling.services import appointment_book
+from sessions_app import inventory, selectors, services
+from sessions_app.forms import AmendmentForm, HealingCheckForm, NotesForm, OverrideForm, PassForm
+from sessions_app.models import PigmentationSession, PigmentLot
+from smp_clinic.lib.forms import add_service_error
+
+
+def _pass_form(session, data=None):
+    today = timezone.localdate()
+    initial = {}
+    source = selectors.prefill_from(session)
+    if source is not None and data is None:
+        initial = {
+            "zones": source.zones,
+            "dilution": source.dilution,
+            "machine": source.machine,
+            "machine_settings": source.machine_settings,
+            "depth": source.depth,
+            "density": source.density,
+            "shade": source.shade,
+            "duration_minutes": source.duration_minutes,
+            "pigment_ml": source.pigment_ml,
+        }
+        # A lot or needle that is no longer usable is not offered again.
+        if not source.pigment_lot.is_recalled and not source.pigment_lot.is_expired(today):
+            initial["pigment_lot"] = source.pigment_lot.public_id
+        if not source.needle.is_expired(today):
+            initial["needle"] = source.needle.public_id
+    return PassForm(
+        data,
+        initial=initial,
+        lots=inventory.usable_lots(today),
+        needles=inventory.usable_needles(today),
+    )
+
+
+def _next_proposal(session: PigmentationSession):
+    """After sign-off: the next session of the course, proposed within the plan's interval."""
+    course = session.course
+    if course is None or not session.is_locked:
+        return None
+    upcoming = course.appointments.filter(
+        status__in=Appointment.UPCOMING, start__gt=session.appointment.start
+    ).exists()
+    remaining = (
+        course.planned_sessions - course.appointments.filter(status__in=Appointment.LIVE).count()
+    )
+    if upcoming or remaining <= 0:
+        return None
+    location = session.appointment.location
+    day = timezone.localtime(session.appointment.start, location.tz).date()
+    proposals = slots.propose_course(
+        appointment_type=session.appointment.appointment_type,
+        location=location,
+        sessions=1,
+        min_interval_days=course.min_interval_days,
+        max_interval_days=course.max_interval_days,
+        first_from=max(
+            day + timedelta(days=course.min_interval_days), timezone.localdate() + timedelta(days=1)
+        ),
+        first_window_days=course.max_interval_days - course.min_interval_days,
+        practitioner=session.practitioner,
+    )
+    return proposals[0] if proposals else None
+
+
+def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpResponse:
+    context = {
+        "session": session,
+        "client": session.client,
+        "passes": selectors.session_passes(session),
+        "amendments": selectors.session_amendments(session) if session.is_locked else [],
+        "healing_checks": selectors.session_healing_checks(session) if session.is_locked else [],
+        "gate": services.session_gate(session=session) if session.status == "not_started" else [],
+        "is_manager": request.user.role == Role.MANAGER,
+        "next_proposal": _next_proposal(session),
+    }
+    if session.status == "not_started":
+        context["override_form"] = forms.get("override_form") or OverrideForm()
+    if session.status == "in_progress":
+        context["pass_form"] = forms.get("pass_form") or _pass_form(session)
+        context["notes_form"] = forms.get("notes_form") or NotesForm(instance=session)
+    if session.is_locked:
+        today = timezone.localdate()
+        context["amend_form"] = forms.get("amend_form") or AmendmentForm(
+            session=session, lots=_any_lot()
+        )
+        context["healing_form"] = forms.get("healing_form") or HealingCheckForm(
+            initial={"checked_on": today}
+        )
+    if request.htmx and request.htmx.target == "passes":
+        return render(request, "sessions_app/session.html#passes", context)
+    return render(request, "sessions_app/session.html", context)
+
+
+def _any_lot():
+    """A correction may name any lot, even one expired or recalled since: it records what
+    really went into the skin."""
+    return PigmentLot.objects.select_related("product").order_by(
+        "product__brand", "product__name", "lot_number"
+    )
+
+
+@role_required(*CLINICAL)
+@require_POST
+def session_open(request: HttpRequest, appointment_id) -> HttpResponse:
+    appointment = appointment_get_for_user(user=request.user, public_id=appointment_id)
+    try:
+        session = services.session_open(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("scheduling:appointment", appointment_id=appointment.public_id)
+    return redirect("sessions_app:session", session_id=session.public_id)
+
+
+@role_required(*CLINICAL)
+def session_detail(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    return _page(request, session)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def session_start(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    try:
+        services.session_start(session=session, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "The session cannot start: " + " ".join(error.messages))
+    else:
+        messages.success(request, "Safety gate passed. The session has started.")
+    return redirect("sessions_app:session", session_id=session.public_id)
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def session_override(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_override_gate(
+                session=session, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.warning(request, "Safety gate overridden; your reason is kept on the record.")
+            return redirect("sessions_app:session", session_id=session.public_id)
+    return _page(request, session, override_form=form)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def pass_add(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    form = _pass_form(session, request.POST)
+    if form.is_valid():
+        try:
+            services.pass_add(session=session, by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Pass logged.")
+                return redirect("sessions_app:session", session_id=session.public_id)
+            return _page(request, session)
+    return _page(request, session, pass_form=form)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def pass_delete(request: HttpRequest, session_id, pass_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    layering_pass = session.passes.filter(public_id=pass_id).first()
+    if layering_pass is None:
+        raise Http404("No such pass")
+    try:
+        services.pass_delete(layering_pass=layering_pass, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Pass {layering_pass.number} removed; its pigment is back in stock."
+        )
+    return redirect("sessions_app:session", session_id=session.public_id)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def notes_save(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    form = NotesForm(request.POST, instance=session)
+    if form.is_valid():
+        try:
+            session = services.session_save_notes(
+                session=session, by=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if "sign_off" in request.POST:
+                try:
+                    services.session_sign_off(session=session, by=request.user)
+                except ValidationError as error:
+                    add_service_error(form, error)
+                    return _page(request, session, notes_form=form)
+                messages.success(
+                    request, "Session signed off. Corrections from now on are amendments."
+                )
+            else:
+                messages.success(request, "Notes saved.")
+            return redirect("sessions_app:session", session_id=session.public_id)
+    return _page(request, session, notes_form=form)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def amend(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    form = AmendmentForm(request.POST, session=session, lots=_any_lot())
+    if form.is_valid():
+        data = form.cleaned_data
+        parts = data["target"].split(":")
+        layering_pass = None
+        if parts[0] == "pass":
+            layering_pass = session.passes.filter(number=int(parts[1])).first()
+        try:
+            services.session_amend(
+                session=session,
+                by=request.user,
+                field=parts[-1],
+                new_value=data["new_value"],
+                reason=data["reason"],
+                layering_pass=layering_pass,
+                corrected_lot=data["corrected_lot"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Correction added to the record.")
+            return redirect("sessions_app:session", session_id=session.public_id)
+    return _page(request, session, amend_form=form)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def healing_check(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    form = HealingCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            services.healing_check_record(session=session, by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Healing check recorded.")
+            return redirect("sessions_app:session", session_id=session.public_id)
+    return _page(request, session, healing_form=form)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def book_next(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    if session.course is None:
+        raise PermissionDenied("This session is not part of a course.")
+    try:
+        [(start, practitioner, room)] = parse_course_sessions(request, session.appointment.location)
+        appointment = appointment_book(
+            by=request.user,
+            client=session.client,
+            appointment_type=session.appointment.appointment_type,
+            practitioner=practitioner,
+            room=room,
+            start=start,
+            course=session.course,
+        )
+    except ValueError:
+        messages.error(request, "Choose one proposed session.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        local = timezone.localtime(appointment.start, appointment.location.tz)
+        messages.success(request, f"Next session booked for {local:%a %d %b} at {local:%H:%M}.")
+    return redirect("sessions_app:session", session_id=session.public_id)

@@ -1,0 +1,47 @@
+"""A fixed-window rate limit on views, counted in the shared cache (Redis in production,
+so every web process sees the same count).
+
+    @rate_limit("login", per_minute=20)
+
+Each client address gets ``per_minute`` requests (of the listed methods) per window; the
+next one gets a 429 page saying when to try again. It limits a brute-force or scraping loop,
+not a person: django-axes does the per-account lockout.
+"""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.cache import cache
+from django.shortcuts import render
+
+from audit.middleware import client_ip
+
+
+def _hit(key: str, window: int) -> int:
+    # add() creates the counter with its expiry only if absent; incr() is atomic on Redis.
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def rate_limit(scope: str, *, per_minute: int, window: int = 60, methods=("POST",)) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods:
+                bucket = int(time.time() // window)
+                key = f"ratelimit:{scope}:{client_ip(request) or 'unknown'}:{bucket}"
+                if _hit(key, window) > per_minute:
+                    retry = window - int(time.time()) % window
+                    response = render(request, "429.html", {"retry_after": retry}, status=429)
+                    response["Retry-After"] = str(retry)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,166 @@
+"""Sign-in protection and hardening: lockout, idle sessions, sign-out everywhere, headers."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.middleware import LAST_SEEN_KEY
+from tests.factories import TEST_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+LOGIN = reverse("accounts:login")
+
+
+def attempt(client, email, password="wrong password", ip="10.0.0.5"):
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_five_failures_lock_that_email_from_that_address_with_a_clear_page(
+    client, front_desk, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, front_desk.email).status_code == 200
+    # The fifth failure locks the pair and says so; then even the right password waits.
+    assert attempt(client, front_desk.email).status_code == 429
+    locked = attempt(client, front_desk.email.upper(), password=TEST_PASSWORD)
+    assert locked.status_code == 429
+    assert "Sign-in paused for this account" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The same person on another device is not locked out by someone guessing elsewhere.
+    assert (
+        attempt(client, front_desk.email, password=TEST_PASSWORD, ip="10.0.0.9").status_code == 302
+    )
+
+
+def test_a_manager_sees_the_lock_and_lifts_it(client, front_desk, manager, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, front_desk.email)
+    client.force_login(manager)
+    page = client.get(reverse("accounts:staff_list")).content.decode()
+    assert 'data-testid="locked-badge"' in page
+    client.post(reverse("accounts:staff_unlock", args=[front_desk.public_id]))
+    client.logout()
+    assert attempt(client, front_desk.email, password=TEST_PASSWORD).status_code == 302
+
+
+def test_a_session_ends_after_the_idle_time(client, practitioner, settings):
+    client.force_login(practitioner)
+    assert client.get(reverse("dashboard:today")).status_code == 200
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - settings.SESSION_IDLE_MINUTES * 60 - 5
+    session.save()
+    response = client.get(reverse("dashboard:today"), follow=True)
+    assert response.redirect_chain[0][0].startswith(LOGIN)
+    assert "signed out after 30 minutes without activity" in response.content.decode()
+
+
+def test_activity_keeps_the_session_alive(client, practitioner, settings):
+    client.force_login(practitioner)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - settings.SESSION_IDLE_MINUTES * 60 + 120
+    session.save()
+    assert client.get(reverse("dashboard:today")).status_code == 200
+    assert client.session[LAST_SEEN_KEY] >= int(time.time()) - 5
+
+
+def test_sign_out_everywhere_ends_the_other_devices_sessions(client, practitioner):
+    from django.test import Client
+
+    tablet = Client()
+    tablet.force_login(practitioner)
+    client.force_login(practitioner)
+    response = client.post(reverse("accounts:sign_out_everywhere"))
+    assert response.url == LOGIN
+    assert tablet.get(reverse("dashboard:today")).status_code == 302
+    assert client.get(reverse("dashboard:today")).status_code == 302
+
+
+def test_pages_carry_a_strict_content_security_policy(client, practitioner):
+    client.force_login(practitioner)
+    response = client.get(reverse("dashboard:today"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_template_carries_inline_script_or_style_attributes():
+    import re
+
+    offenders = []
+    for path in ROOT.glob("*/templates/**/*.html"):
+        if "/email/" in str(path):
+            continue  # emails are not served under the site's policy
+        text = path.read_text()
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")",
+            r"\sstyle=\"",
+            r"\son[a-z]+=\"",
+        ):
+            if re.search(pattern, text):
+                offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("https", ["true"])
+def test_check_deploy_reports_nothing_under_production_settings(https):
+    # Only what a production process would have: nothing the test run itself exported
+    # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, for instance).
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "DATABASE_URL", "REDIS_URL", "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "smp_clinic.settings",
+            "ENV_FILE": "/nonexistent",
+            "SECRET_KEY": "q8$Lk2!vN0wz#R7pE4t^Yb9Uc6Hs1Ja3Mf5Gd0Xe-Ti8Oo2Pr7Sn4Vl1Qk9Zw3Bx6",
+            "DEBUG": "false",
+            "HTTPS": https,
+            "ALLOWED_HOSTS": "clinic.example.com",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_password_reset_requests_are_rate_limited_per_address(client, db):
+    url = reverse("accounts:password_reset")
+    statuses = [
+        client.post(
+            url, {"email": f"nobody{i}@example.test"}, REMOTE_ADDR="198.51.100.4"
+        ).status_code
+        for i in range(6)
+    ]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
+    # Another address is not held back by the first one.
+    assert (
+        client.post(url, {"email": "x@example.test"}, REMOTE_ADDR="198.51.100.5").status_code == 302
+    )
+
+
+def test_a_login_flood_from_one_address_gets_429_with_retry_after(client, db):
+    responses = [
+        client.post(
+            LOGIN, {"username": f"u{i}@example.test", "password": "x"}, REMOTE_ADDR="203.0.113.9"
+        )
+        for i in range(31)
+    ]
+    assert responses[-1].status_code == 429
+    assert int(responses[-1]["Retry-After"]) <= 60

@@ -1,0 +1,176 @@
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app import inventory
+from sessions_app.models import PigmentLot, PigmentProduct
+
+
+@pytest.fixture
+def product(db):
+    return PigmentProduct.objects.create(brand="Scalp Ink", name="Shadow", shade="2")
+
+
+@pytest.fixture
+def boss(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def future(days=365):
+    return timezone.localdate() + timedelta(days=days)
+
+
+def test_receiving_a_lot_puts_it_in_stock(boss, product):
+    response = boss.post(
+        reverse("sessions_app:lot_receive", args=[product.public_id]),
+        {
+            "lot_number": "SI-2291",
+            "expiry_date": future().isoformat(),
+            "volume_ml": "30",
+        },
+    )
+    assert response.status_code == 302
+    lot = PigmentLot.objects.get()
+    assert (lot.volume_received_ml, lot.volume_remaining_ml) == (Decimal("30.0"), Decimal("30.0"))
+    assert lot.received_on == timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"lot_number": "X1", "expiry_date": "2000-01-01", "volume_ml": "30"}, "already expired"),
+        ({"lot_number": "X1", "expiry_date": "", "volume_ml": "30"}, "This field is required."),
+        (
+            {"lot_number": "X1", "expiry_date": "2099-01-01", "volume_ml": "0"},
+            "greater than or equal to 0.1",
+        ),
+        (
+            {"lot_number": "", "expiry_date": "2099-01-01", "volume_ml": "30"},
+            "This field is required.",
+        ),
+    ],
+)
+def test_bad_lot_details_are_refused_with_a_message(boss, product, data, message):
+    response = boss.post(reverse("sessions_app:lot_receive", args=[product.public_id]), data)
+    assert message in response.content.decode()
+    assert not PigmentLot.objects.exists()
+
+
+def test_the_same_lot_twice_is_refused(product):
+    inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("10")
+    )
+    with pytest.raises(ValidationError, match="already in stock"):
+        inventory.lot_receive(
+            product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("10")
+        )
+
+
+def test_expired_recalled_and_empty_lots_are_not_usable(product, manager):
+    lot = inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(10), volume_ml=Decimal("1")
+    )
+    inventory.check_lot_usable(lot, on=timezone.localdate(), ml=Decimal("0.5"))
+    with pytest.raises(ValidationError, match="expired on"):
+        inventory.check_lot_usable(lot, on=future(11), ml=Decimal("0.5"))
+    with pytest.raises(ValidationError, match=r"only 1(\.0)? ml on record"):
+        inventory.check_lot_usable(lot, on=timezone.localdate(), ml=Decimal("2"))
+    inventory.lot_recall(lot=lot, by=manager, reason="Maker's notice 2026/14")
+    lot.refresh_from_db()
+    with pytest.raises(ValidationError, match="is recalled"):
+        inventory.check_lot_usable(lot, on=timezone.localdate(), ml=Decimal("0.1"))
+    assert lot not in inventory.usable_lots(timezone.localdate())
+
+
+def test_recall_needs_a_reason_and_happens_once(boss, product, manager):
+    lot = inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("10")
+    )
+    url = reverse("sessions_app:lot_recall", args=[lot.public_id])
+    assert "Recall the lot" in boss.get(url).content.decode()
+    refused = boss.post(url, {"reason": "   "})
+    assert "This field is required." in refused.content.decode()
+    boss.post(url, {"reason": "Contamination notice"})
+    lot.refresh_from_db()
+    assert lot.is_recalled
+    assert lot.recalled_by == manager
+    with pytest.raises(ValidationError, match="already recalled"):
+        inventory.lot_recall(lot=lot, by=manager, reason="again")
+
+
+def test_consuming_stock_never_goes_below_zero(product):
+    lot = inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("1")
+    )
+    inventory.consume(lot=lot, ml=Decimal("0.6"), needle=None)
+    with pytest.raises(ValidationError, match="no longer has 0.6 ml"):
+        inventory.consume(lot=lot, ml=Decimal("0.6"), needle=None)
+    lot.refresh_from_db()
+    assert lot.volume_remaining_ml == Decimal("0.4")
+    assert lot.opened_on == timezone.localdate()
+
+
+def test_low_stock_lists_lots_and_needles_below_their_threshold(boss, product):
+    inventory.lot_receive(
+        product=product, lot_number="LOW1", expiry_date=future(), volume_ml=Decimal("5")
+    )
+    inventory.lot_receive(
+        product=product, lot_number="FULL1", expiry_date=future(), volume_ml=Decimal("100")
+    )
+    inventory.needle_receive(
+        brand="Kwadron",
+        configuration="1RL",
+        diameter_mm=Decimal("0.25"),
+        lot_number="N1",
+        expiry_date=future(),
+        quantity=3,
+    )
+    page = boss.get(reverse("sessions_app:inventory")).content.decode()
+    low = page.split('data-testid="low-stock"')[1].split("</div>")[0]
+    assert "LOW1" in low
+    assert "FULL1" not in low
+    assert "1RL 0.25 mm" in low
+
+
+def test_needle_diameter_outside_smp_range_is_refused(boss):
+    response = boss.post(
+        reverse("sessions_app:needle_receive"),
+        {
+            "brand": "Kwadron",
+            "configuration": "3RL",
+            "diameter_mm": "0.50",
+            "lot_number": "N1",
+            "expiry_date": future().isoformat(),
+            "quantity": 50,
+        },
+    )
+    assert "less than or equal to 0.40" in response.content.decode()
+
+
+def test_recall_csv_neutralises_spreadsheet_formulas():
+    assert inventory._csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert inventory._csv_safe("Sam") == "Sam"
+
+
+def test_front_desk_and_practitioners_cannot_open_inventory(client, front_desk, practitioner):
+    for person in (front_desk, practitioner):
+        client.force_login(person)
+        assert client.get(reverse("sessions_app:inventory")).status_code == 403
+
+
+def test_recall_csv_is_a_download(boss, product):
+    lot = inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("10")
+    )
+    response = boss.get(reverse("sessions_app:lot_recall_csv", args=[lot.public_id]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "lot"
+    assert len(rows) == 1

@@ -1,0 +1,350 @@
+from datetime import time, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.intake.services import intake_mark_reviewed
+from scheduling.models import Appointment, Course
+from sessions_app import inventory, services
+from tests.factories import RoomFactory, make_appointment, make_intake
+from tests.sessions_app.conftest import pass_data
+
+
+def failing(session):
+    return {c.key: c.reason for c in services.session_gate(session=session) if not c.ok}
+
+
+def test_the_gate_passes_for_a_ready_client_and_start_moves_the_appointment(
+    session, practitioner, on_the_day
+):
+    assert failing(session) == {}
+    services.session_start(session=session, by=practitioner)
+    session.refresh_from_db()
+    assert session.status == "in_progress"
+    assert session.gate_passed_at is not None
+    assert Appointment.objects.get(pk=session.appointment_id).status == "in_progress"
+
+
+def test_the_gate_names_each_missing_safety_step(smp_client, practitioner, location, session_day):
+    from tests.factories import give_rota
+
+    give_rota(practitioner, location)
+    make_intake(client=smp_client, by=practitioner)  # not reviewed, no consent
+    appointment = make_appointment(
+        client=smp_client,
+        practitioner=practitioner,
+        room=RoomFactory(location=location),
+        kind="session",
+        day=session_day,
+        at=time(9, 30),
+    )
+    session = services.session_open(appointment=appointment, by=practitioner)
+    reasons = failing(session)
+    assert reasons["consent"] == "The client has not signed the treatment consent (or withdrew it)."
+    assert reasons["intake"] == "No practitioner has reviewed it yet."
+    with pytest.raises(ValidationError) as refused:
+        services.session_start(session=session, by=practitioner)
+    assert len(refused.value.messages) == 2
+    session.refresh_from_db()
+    assert session.status == "not_started"
+
+
+def test_an_old_intake_must_be_renewed(session, settings):
+    later = timezone.now() + timedelta(days=settings.SESSION_INTAKE_MAX_AGE_DAYS + 5)
+    with time_machine.travel(later):
+        assert "days old (renew it after 90)" in failing(session)["intake"]
+
+
+def test_a_new_blocking_flag_closes_the_gate(session, practitioner):
+    intake = make_intake(client=session.client, by=practitioner, yes={"keloid"})
+    intake_mark_reviewed(intake=intake, by=practitioner)
+    assert "blocks pigmentation sessions" in failing(session)["flags"]
+
+
+def test_only_a_manager_overrides_and_the_reason_is_kept(
+    session, practitioner, manager, on_the_day
+):
+    intake = make_intake(client=session.client, by=practitioner)  # newer and unreviewed
+    with pytest.raises(ValidationError, match="Only a manager"):
+        services.session_override_gate(
+            session=session, by=practitioner, reason="Client travelled far today"
+        )
+    with pytest.raises(ValidationError, match="Write why"):
+        services.session_override_gate(session=session, by=manager, reason="ok")
+    services.session_override_gate(
+        session=session, by=manager, reason="GP confirmed by phone; review to follow"
+    )
+    session.refresh_from_db()
+    assert session.status == "in_progress"
+    assert session.gate_override_by == manager
+    assert session.gate_failures == [
+        {"key": "intake", "reason": "No practitioner has reviewed it yet."}
+    ]
+    assert intake.pk
+
+
+def test_passes_take_pigment_and_one_cartridge_per_needle_per_session(
+    session, practitioner, pigments, on_the_day
+):
+    services.session_start(session=session, by=practitioner)
+    first = services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+    second = services.pass_add(
+        session=session, by=practitioner, data=pass_data(pigments, lot="dark", shade="3")
+    )
+    third = services.pass_add(
+        session=session, by=practitioner, data=pass_data(pigments, needle="needle_3rl")
+    )
+    assert [p.number for p in (first, second, third)] == [1, 2, 3]
+    pigments["light"].refresh_from_db()
+    pigments["needle_1rl"].refresh_from_db()
+    pigments["needle_3rl"].refresh_from_db()
+    assert pigments["light"].volume_remaining_ml == Decimal("29.0")
+    assert pigments["needle_1rl"].quantity_remaining == 19
+    assert pigments["needle_3rl"].quantity_remaining == 19
+    services.pass_delete(layering_pass=third, by=practitioner)
+    pigments["light"].refresh_from_db()
+    pigments["needle_3rl"].refresh_from_db()
+    assert pigments["light"].volume_remaining_ml == Decimal("29.5")
+    assert pigments["needle_3rl"].quantity_remaining == 20
+
+
+def test_an_expired_or_recalled_lot_is_refused_with_a_reason(
+    session, practitioner, manager, pigments, on_the_day
+):
+    services.session_start(session=session, by=practitioner)
+    expired = pigments["dark"]
+    type(expired).objects.filter(pk=expired.pk).update(
+        expiry_date=timezone.localdate() - timedelta(days=1)
+    )
+    expired.refresh_from_db()
+    with pytest.raises(ValidationError, match="expired on"):
+        services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot="dark"))
+    recalled = inventory.lot_recall(lot=pigments["light"], by=manager, reason="Maker's recall")
+    with pytest.raises(ValidationError, match="is recalled"):
+        services.pass_add(
+            session=session, by=practitioner, data=pass_data(pigments | {"light": recalled})
+        )
+    assert not session.passes.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("zones", [], "Choose at least one zone."),
+        ("zones", ["nape"], "Unknown zone"),
+        ("depth", " ", "Record what was used."),
+        ("duration_minutes", 0, "Between 1 and 300 minutes."),
+    ],
+)
+def test_incomplete_passes_are_refused(
+    session, practitioner, pigments, on_the_day, field, value, message
+):
+    services.session_start(session=session, by=practitioner)
+    with pytest.raises(ValidationError, match=message):
+        services.pass_add(
+            session=session, by=practitioner, data=pass_data(pigments, **{field: value})
+        )
+
+
+def test_sign_off_needs_passes_and_notes_then_locks_and_completes(
+    session, practitioner, pigments, on_the_day
+):
+    services.session_start(session=session, by=practitioner)
+    with pytest.raises(ValidationError) as refused:
+        services.session_sign_off(session=session, by=practitioner)
+    assert set(refused.value.message_dict) == {"__all__", "pain", "bleeding", "skin_reaction"}
+    services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+    services.session_save_notes(
+        session=session,
+        by=practitioner,
+        data={"pain": 4, "bleeding": "pinpoint", "skin_reaction": "redness"},
+    )
+    services.session_sign_off(session=session, by=practitioner)
+    session.refresh_from_db()
+    assert session.is_locked
+    assert Appointment.objects.get(pk=session.appointment_id).status == "completed"
+    with pytest.raises(ValidationError, match="signed off"):
+        services.session_save_notes(session=session, by=practitioner, data={"notes": "later edit"})
+    with pytest.raises(ValidationError, match="signed off"):
+        services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+
+
+def signed_off(session, practitioner, pigments, lot="light"):
+    services.session_start(session=session, by=practitioner)
+    services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot=lot))
+    services.session_save_notes(
+        session=session,
+        by=practitioner,
+        data={"pain": 3, "bleeding": "none", "skin_reaction": "redness"},
+    )
+    return services.session_sign_off(session=session, by=practitioner)
+
+
+def test_a_correction_is_appended_and_a_corrected_lot_reaches_the_recall_report(
+    session, practitioner, pigments, on_the_day
+):
+    signed_off(session, practitioner, pigments)
+    layering_pass = session.passes.get()
+    services.session_amend(
+        session=session,
+        by=practitioner,
+        layering_pass=layering_pass,
+        field="pigment_lot",
+        new_value="",
+        reason="Bottle label misread",
+        corrected_lot=pigments["dark"],
+    )
+    services.session_amend(
+        session=session, by=practitioner, field="pain", new_value="5", reason="Client told me later"
+    )
+    layering_pass.refresh_from_db()
+    assert layering_pass.pigment_lot == pigments["light"]  # the signed record is unchanged
+    rows = inventory.recall_report(lot=pigments["dark"])
+    assert [r.client_name for r in rows] == ["Sam Carter"]
+    assert rows[0].via_amendment
+    with pytest.raises(ValidationError, match="already the recorded value"):
+        services.session_amend(
+            session=session, by=practitioner, field="pain", new_value="5", reason="again, twice"
+        )
+
+
+def test_the_recall_report_is_one_query(session, practitioner, pigments, on_the_day):
+    signed_off(session, practitioner, pigments)
+    with CaptureQueriesContext(connection) as queries:
+        rows = inventory.recall_report(lot=pigments["light"])
+    assert len(queries) == 1
+    assert rows[0].passes == [1]
+
+
+def test_the_next_session_needs_a_healing_check_and_the_interval(
+    session, practitioner, pigments, on_the_day, location, session_day
+):
+    signed_off(session, practitioner, pigments)
+    course = Course.objects.get(pk=session.course_id)
+    nxt = make_appointment(
+        client=session.client,
+        practitioner=practitioner,
+        room=session.appointment.room,
+        kind="session",
+        day=session_day + timedelta(days=course.min_interval_days + 1),
+        at=time(9, 30),
+        course=course,
+    )
+    second = services.session_open(appointment=nxt, by=practitioner)
+    assert failing(second)["healing"] == "Record the healing check of the previous session first."
+    services.healing_check_record(
+        session=session,
+        by=practitioner,
+        data={"rating": 4, "healed_shade": "lighter", "coverage": "patchy"},
+    )
+    assert "healing" not in failing(second)
+    too_soon = session_day + timedelta(days=3)
+    assert "Only 3 days since the previous session" in failing_on(second, too_soon)["interval"]
+
+
+def failing_on(session, day):
+    return {c.key: c.reason for c in services.session_gate(session=session, on=day) if not c.ok}
+
+
+def test_the_last_planned_session_completes_the_course(session, practitioner, pigments, on_the_day):
+    Course.objects.filter(pk=session.course_id).update(planned_sessions=1)
+    signed_off(session, practitioner, pigments)
+    assert Course.objects.get(pk=session.course_id).status == "completed"
+
+
+@pytest.fixture
+def doctor(client, practitioner):
+    client.force_login(practitioner)
+    return client
+
+
+def test_the_session_page_logs_a_pass_with_htmx_and_prefills_the_next(
+    doctor, session, practitioner, pigments, on_the_day
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    url = reverse("sessions_app:pass_add", args=[session.public_id])
+    data = {
+        "zones": ["front_hairline", "temples"],
+        "needle": str(pigments["needle_1rl"].public_id),
+        "pigment_lot": str(pigments["light"].public_id),
+        "dilution": "1:4",
+        "machine": "Bellar",
+        "machine_settings": "7 V",
+        "depth": "0.4 mm",
+        "density": "light",
+        "shade": "1",
+        "duration_minutes": "35",
+        "pigment_ml": "0.4",
+        "notes": "",
+    }
+    response = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
+    content = response.content.decode()
+    assert content.count('data-testid="pass-row"') == 1
+    assert "prefilled from pass 1" in content
+    assert 'value="1:4"' in content
+
+
+def test_the_pass_form_reports_an_expired_lot_next_to_the_field(
+    doctor, session, practitioner, pigments, on_the_day
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    lot = pigments["dark"]
+    type(lot).objects.filter(pk=lot.pk).update(expiry_date=timezone.localdate() - timedelta(days=2))
+    data = {
+        "zones": ["crown"],
+        "needle": str(pigments["needle_1rl"].public_id),
+        "pigment_lot": str(lot.public_id),
+        "dilution": "1:3",
+        "depth": "0.5 mm",
+        "density": "medium",
+        "shade": "3",
+        "duration_minutes": "30",
+        "pigment_ml": "0.5",
+    }
+    response = doctor.post(reverse("sessions_app:pass_add", args=[session.public_id]), data)
+    assert "Select a valid choice" in response.content.decode()
+    assert not session.passes.exists()
+
+
+def test_front_desk_sees_that_a_session_happened_but_not_its_content(
+    client, front_desk, session, practitioner, pigments, on_the_day
+):
+    signed_off(session, practitioner, pigments)
+    client.force_login(front_desk)
+    tab = client.get(
+        reverse("clients:section", args=[session.client.public_id, "sessions"])
+    ).content.decode()
+    assert "Signed off" in tab
+    assert "1:3" not in tab
+    assert "SD-100" not in tab
+    assert "MI-200" not in tab
+    assert client.get(reverse("sessions_app:session", args=[session.public_id])).status_code == 403
+    assert (
+        client.get(reverse("sessions_app:progress", args=[session.client.public_id])).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_session_page_query_count_is_constant(
+    doctor, session, practitioner, pigments, on_the_day, count, django_assert_num_queries
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    for _ in range(count):
+        services.pass_add(
+            session=session, by=practitioner, data=pass_data(pigments, pigment_ml=Decimal("0.1"))
+        )
+    # session, user, location ids, the session, its passes (with needle and lot) and their
+    # amendments, the prefill pass, the lot and needle choices, and the audit trail's two
+    with django_assert_num_queries(11):
+        response = doctor.get(reverse("sessions_app:session", args=[session.public_id]))
+    assert response.content.decode().count('data-testid="pass-row"') == count
