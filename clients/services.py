@@ -139,4 +139,5 @@ def client_set_marketing_consent(*, client: Client, consenting: bool) -> Client:
     locked.save(update_fields=["marketing_consent", "marketing_consent_at", "updated_at"])
     client.marketing_consent = locked.marketing_consent
     client.marketing_consent_at = locked.marketing_consent_at
+    events.emit("client.preferences_changed", client=locked, by=None)
     return locked
