@@ -66,5 +66,9 @@ lock: | $(BIN)/activate
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o base.txt base.in
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
+# Needs PostgreSQL (DATABASE_URL's server) and redis-server; writes docs/benchmarks.md.
+bench: deps-dev
+	$(PY) bench/outbox_throughput.py --write
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -6,6 +6,10 @@ from django.utils import timezone
 from accounts.models import User
 from clients.models import Client, ClientLocation
 from clients.search import build_search_text
+from smp_clinic.lib import events
+
+# The fields whose change the apps above (aftercare) react to: "client.preferences_changed".
+PREFERENCE_FIELDS = ("email", "email_reminders", "marketing_consent")
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -61,9 +65,37 @@ def client_create(*, by: User, data: dict) -> Client:
 @transaction.atomic
 def client_update(*, client: Client, by: User, data: dict) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
+    before = [getattr(client, name) for name in PREFERENCE_FIELDS]
     _apply(client, data, now=timezone.now())
     client.save()
     client_link_location(client=client, location=client.home_location)
+    if before != [getattr(client, name) for name in PREFERENCE_FIELDS]:
+        events.emit("client.preferences_changed", client=client, by=by)
+    return client
+
+
+@transaction.atomic
+def client_set_email_preferences(
+    *, client: Client, email_reminders: bool, marketing_consent: bool
+) -> Client:
+    """The client's own choice, from the preferences or unsubscribe page (no staff user)."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    now = timezone.now()
+    if marketing_consent and not client.marketing_consent:
+        client.marketing_consent_at = now
+    elif not marketing_consent:
+        client.marketing_consent_at = None
+    changed = (client.email_reminders, client.marketing_consent) != (
+        email_reminders,
+        marketing_consent,
+    )
+    client.email_reminders = email_reminders
+    client.marketing_consent = marketing_consent
+    client.save(
+        update_fields=["email_reminders", "marketing_consent", "marketing_consent_at", "updated_at"]
+    )
+    if changed:
+        events.emit("client.preferences_changed", client=client, by=None)
     return client
 
 
@@ -81,6 +113,7 @@ def client_archive(*, client: Client, by: User) -> Client:
     client.archived_at = timezone.now()
     client.archived_by = by
     client.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
+    events.emit("client.archived", client=client, by=by)
     return client
 
 
@@ -106,4 +139,5 @@ def client_set_marketing_consent(*, client: Client, consenting: bool) -> Client:
     locked.save(update_fields=["marketing_consent", "marketing_consent_at", "updated_at"])
     client.marketing_consent = locked.marketing_consent
     client.marketing_consent_at = locked.marketing_consent_at
+    events.emit("client.preferences_changed", client=locked, by=None)
     return locked

@@ -35,6 +35,13 @@ NAVIGATION: tuple[NavEntry, ...] = (
     ),
     NavEntry("Clients", "clients:list", "person-vcard", STAFF, ("clients:",)),
     NavEntry(
+        "Outbox",
+        "aftercare:outbox",
+        "envelope",
+        (Role.FRONT_DESK, Role.MANAGER),
+        ("aftercare:outbox", "aftercare:message"),
+    ),
+    NavEntry(
         "Time off",
         "scheduling:time_off",
         "airplane",
@@ -55,6 +62,18 @@ NAVIGATION: tuple[NavEntry, ...] = (
     ),
     NavEntry("Audit", "audit:trail", "shield-check", MANAGERS, ("audit:",)),
     NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",)),
+    NavEntry(
+        "Messages",
+        "aftercare:templates",
+        "chat-square-text",
+        MANAGERS,
+        (
+            "aftercare:template",
+            "aftercare:settings",
+            "aftercare:plan",
+            "aftercare:step_",
+        ),
+    ),
     NavEntry(
         "Settings",
         "scheduling:settings",

@@ -289,6 +289,19 @@ def course_create(
     )
 
 
+def course_mark_completed(*, course: Course) -> bool:
+    """Mark an active course completed once its completed sessions reach the planned number
+    (the touch-up recalls count from then); True when it changed."""
+    done = course.appointments.filter(status=Status.COMPLETED).count()
+    if course.status != Course.Status.ACTIVE or done < course.planned_sessions:
+        return False
+    changed = Course.objects.filter(pk=course.pk, status=Course.Status.ACTIVE).update(
+        status=Course.Status.COMPLETED
+    )
+    course.status = Course.Status.COMPLETED
+    return bool(changed)
+
+
 def _check_course(course: Course, client: Client, appointment: Appointment) -> None:
     if course.client_id != client.pk:
         raise ValidationError({"course": "That course belongs to another client."})
@@ -478,6 +491,8 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
     _record(appointment, AppointmentChange.Kind.STATUS, by, from_status=old, to_status=status)
     if appointment.course_id and (old == Status.NO_SHOW or status == Status.NO_SHOW):
         course_renumber(course=appointment.course)
+    if appointment.course_id and status == Status.COMPLETED:
+        course_mark_completed(course=appointment.course)
     events.emit("appointment.status_changed", appointment=appointment, by=by, old_status=old)
     return appointment
 

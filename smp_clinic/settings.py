@@ -185,7 +185,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=90,
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work is declared here and synced into django-celery-beat's tables by beat.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Claims due outbox rows and enqueues one send task per row (aftercare/services/sending.py).
+    "outbox-dispatch": {"task": "aftercare.outbox_dispatch", "schedule": 60.0},
+    # Next-session nudges and touch-up recalls, computed from the courses.
+    "outbox-scan-courses": {"task": "aftercare.outbox_scan_courses", "schedule": 3600.0},
+}
+
+# --- Client messages (the aftercare outbox) ------------------------------------------------
+# Operational knobs; the clinic's timings (reminders, quiet hours, recalls) are edited by
+# managers in the app (aftercare.MessageSettings).
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", default=500, minimum=1)
+OUTBOX_DISPATCH_LIMIT = env_int("OUTBOX_DISPATCH_LIMIT", default=10000, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", default=6, minimum=1)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", default=60, minimum=1)
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", default=600, minimum=10)
+if OUTBOX_STUCK_AFTER_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    # A send still running must never be taken for a dead one and sent a second time.
+    raise ImproperlyConfigured(
+        f"OUTBOX_STUCK_AFTER_SECONDS ({OUTBOX_STUCK_AFTER_SECONDS}) must be longer than "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT})."
+    )
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("audit/", include("audit.urls")),
+    path("messages/", include("aftercare.urls")),
     path("ops/admin/", admin.site.urls),
 ]

@@ -133,6 +133,23 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:progress": CLINICAL,
     # audit trail
     "audit:trail": MANAGER,
+    # aftercare: the front desk handles client communication; managers edit the words.
+    "aftercare:outbox": frozenset({FD, MG}),
+    "aftercare:message": STAFF,
+    "aftercare:message_cancel": frozenset({FD, MG}),
+    "aftercare:message_resend": frozenset({FD, MG}),
+    "aftercare:templates": MANAGER,
+    "aftercare:template_edit": MANAGER,
+    "aftercare:template_preview": MANAGER,
+    "aftercare:template_preview_frame": MANAGER,
+    "aftercare:settings": MANAGER,
+    "aftercare:plan": MANAGER,
+    "aftercare:step_create": MANAGER,
+    "aftercare:step_edit": MANAGER,
+    "aftercare:step_delete": MANAGER,
+    # Clients open these from their emails: the signed token in the URL is the credential.
+    "aftercare:unsubscribe": PUBLIC,
+    "aftercare:preferences": PUBLIC,
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is

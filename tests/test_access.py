@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
+from aftercare.models import AftercareStep, OutboundMessage
+from aftercare.tokens import preferences_token, unsubscribe_token
 from clients.intake.services import flag_clear
 from clients.models import ConsentTemplate
 from scheduling.models import TimeOff
@@ -56,11 +58,19 @@ def url_samples(location, smp_client):
     design = make_design(consultation=consultation, by=colleague, photo=photo)
     session = make_started_session(practitioner=colleague, location=location)
     layering_pass = session.passes.select_related("pigment_lot__product").get()
+    message = OutboundMessage.objects.filter(client=smp_client).first()
     return {
         "session_id": session.public_id,
         "pass_id": layering_pass.public_id,
         "lot_id": layering_pass.pigment_lot.public_id,
         "product_id": layering_pass.pigment_lot.product.public_id,
+        "message_id": message.public_id,
+        "message_kind": "booking_confirmation",
+        "step_id": AftercareStep.objects.first().public_id,
+        "unsubscribe_token": unsubscribe_token(
+            client_public_id=smp_client.public_id, category="care"
+        ),
+        "preferences_token": preferences_token(client_public_id=smp_client.public_id),
         "user_id": colleague.public_id,
         "consultation_id": consultation.public_id,
         "version": design.version,

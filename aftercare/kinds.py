@@ -1,0 +1,123 @@
+"""The kinds of client message and what each needs: its consent category, its source record
+and the template variables it may use.
+
+Adding a kind (a healing check, later) means one ``Kind`` member, one ``KindSpec`` here, a
+default template in ``aftercare/defaults.py`` and the rule that creates its rows; the outbox,
+dispatcher, templates editor and staff pages work from this table.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
+    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+    RESCHEDULE_NOTICE = "reschedule_notice", "Reschedule notice"
+    CANCELLATION_NOTICE = "cancellation_notice", "Cancellation notice"
+    NO_SHOW_FOLLOW_UP = "no_show_follow_up", "No-show follow-up"
+    AFTERCARE = "aftercare", "Aftercare step"
+    NEXT_SESSION_NUDGE = "next_session_nudge", "Next-session nudge"
+    CONSULTATION_FOLLOW_UP = "consultation_follow_up", "Consultation follow-up"
+    TOUCH_UP_RECALL = "touch_up_recall", "Touch-up recall"
+
+
+class Category(models.TextChoices):
+    """Which of the client's two email choices a message follows."""
+
+    CARE = "care", "Appointment messages and aftercare"
+    MARKETING = "marketing", "Follow-ups and touch-up invitations"
+
+
+class Source(models.TextChoices):
+    APPOINTMENT = "appointment", "Appointment"
+    COURSE = "course", "Course"
+    CONSULTATION = "consultation", "Consultation"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: Kind
+    category: Category
+    source: Source
+    # Template variable groups beyond the ones every message has (client, clinic, links).
+    groups: tuple[str, ...]
+    description: str
+    attach_ics: bool = False
+
+
+SPECS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(
+            Kind.BOOKING_CONFIRMATION,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment",),
+            "Sent when an appointment is booked, with a calendar (.ics) attachment.",
+            attach_ics=True,
+        ),
+        KindSpec(
+            Kind.APPOINTMENT_REMINDER,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment",),
+            "Sent the configured number of hours before an appointment (48 h and 24 h).",
+        ),
+        KindSpec(
+            Kind.RESCHEDULE_NOTICE,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment", "change"),
+            "Sent when an appointment moves, with the updated calendar entry.",
+            attach_ics=True,
+        ),
+        KindSpec(
+            Kind.CANCELLATION_NOTICE,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment",),
+            "Sent when an appointment the client was told about is cancelled.",
+        ),
+        KindSpec(
+            Kind.NO_SHOW_FOLLOW_UP,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment",),
+            "Sent a little after an appointment is marked as a no-show, to rebook.",
+        ),
+        KindSpec(
+            Kind.AFTERCARE,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment", "course", "step"),
+            "One per step of the aftercare plan after a pigmentation session.",
+        ),
+        KindSpec(
+            Kind.NEXT_SESSION_NUDGE,
+            Category.CARE,
+            Source.COURSE,
+            ("course",),
+            "Sent when a course has sessions left and none is booked some days after the last.",
+        ),
+        KindSpec(
+            Kind.CONSULTATION_FOLLOW_UP,
+            Category.MARKETING,
+            Source.CONSULTATION,
+            ("consultation",),
+            "Sent on the follow-up date of a consultation whose outcome was 'thinking it over'.",
+        ),
+        KindSpec(
+            Kind.TOUCH_UP_RECALL,
+            Category.MARKETING,
+            Source.COURSE,
+            ("course", "recall"),
+            "Sent months after a course is completed, repeating at the configured interval.",
+        ),
+    )
+}
+
+
+def spec_for(kind: str) -> KindSpec:
+    return SPECS[kind]

@@ -1,0 +1,74 @@
+"""Shaped reads of the outbox, scoped to the clients the staff member may see; each runs a
+constant number of queries whatever the number of messages."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from aftercare.kinds import Kind
+from aftercare.models import OutboundMessage
+from clients.selectors import clients_visible_to
+
+Status = OutboundMessage.Status
+OUTBOX_PAGE_SIZE = 50
+CLIENT_LIMIT = 100
+RELATED = ("client", "appointment__appointment_type", "course", "consultation")
+
+# The outbox page's tabs: what each shows and in which order.
+VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "upcoming": ((Status.PENDING, Status.SENDING), ("due_at", "pk")),
+    "sent": ((Status.SENT,), ("-sent_at", "-pk")),
+    "failed": ((Status.FAILED,), ("-updated_at", "-pk")),
+    "cancelled": ((Status.CANCELLED, Status.SKIPPED), ("-updated_at", "-pk")),
+}
+
+
+def messages_visible_to(user: User) -> QuerySet[OutboundMessage]:
+    return OutboundMessage.objects.filter(client__in=clients_visible_to(user))
+
+
+def message_get_for_user(*, user: User, public_id) -> OutboundMessage:
+    try:
+        return messages_visible_to(user).select_related(*RELATED).get(public_id=public_id)
+    except (OutboundMessage.DoesNotExist, ValueError):
+        raise Http404("No such message") from None
+
+
+def outbox_page(*, user: User, view: str, kind: str, page) -> Page:
+    statuses, order = VIEWS.get(view, VIEWS["upcoming"])
+    messages = messages_visible_to(user).filter(status__in=statuses)
+    if kind in Kind.values:
+        messages = messages.filter(kind=kind)
+    messages = messages.select_related(*RELATED).order_by(*order)
+    return Paginator(messages, OUTBOX_PAGE_SIZE).get_page(page)
+
+
+def outbox_counts(*, user: User) -> dict[str, int]:
+    """Per tab, how many messages: one grouped query."""
+    from django.db.models import Count
+
+    rows = messages_visible_to(user).values("status").annotate(n=Count("pk"))
+    by_status = {row["status"]: row["n"] for row in rows}
+    return {
+        name: sum(by_status.get(s, 0) for s in statuses) for name, (statuses, _) in VIEWS.items()
+    }
+
+
+@dataclass
+class ClientMessages:
+    upcoming: list[OutboundMessage]
+    history: list[OutboundMessage]
+
+
+def client_messages(*, client) -> ClientMessages:
+    base = OutboundMessage.objects.filter(client=client).select_related(*RELATED)
+    upcoming = list(
+        base.filter(status__in=OutboundMessage.OPEN).order_by("due_at", "pk")[:CLIENT_LIMIT]
+    )
+    history = list(
+        base.exclude(status__in=OutboundMessage.OPEN).order_by("-due_at", "-pk")[:CLIENT_LIMIT]
+    )
+    return ClientMessages(upcoming=upcoming, history=history)

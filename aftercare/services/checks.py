@@ -1,0 +1,70 @@
+"""Send-time rules: is a claimed message still wanted? Re-read under the row lock just before
+sending, because hours or weeks may have passed since the row was made."""
+
+from datetime import datetime
+
+from aftercare.kinds import Kind, spec_for
+from aftercare.models import OutboundMessage
+from aftercare.services.outbox import consent_reason
+
+Status = OutboundMessage.Status
+Reason = OutboundMessage.Reason
+
+
+def _client_has_upcoming(client, now: datetime) -> bool:
+    from scheduling.models import Appointment
+
+    return Appointment.objects.filter(
+        client=client, status__in=Appointment.UPCOMING, start__gte=now
+    ).exists()
+
+
+def _source_problem(message: OutboundMessage, now: datetime) -> str:
+    """A Reason when the record the message is about no longer calls for it."""
+    from consultations.models.choices import Decision
+    from scheduling.models import Appointment, Course
+
+    appointment = message.appointment
+    kind = message.kind
+    if kind in (Kind.BOOKING_CONFIRMATION, Kind.APPOINTMENT_REMINDER, Kind.RESCHEDULE_NOTICE):
+        if appointment.status not in Appointment.UPCOMING or appointment.start <= now:
+            return Reason.SOURCE_CHANGED
+    elif kind == Kind.CANCELLATION_NOTICE:
+        if appointment.status != Appointment.Status.CANCELLED:
+            return Reason.SOURCE_CHANGED
+    elif kind == Kind.NO_SHOW_FOLLOW_UP:
+        if appointment.status != Appointment.Status.NO_SHOW:
+            return Reason.SOURCE_CHANGED
+        if _client_has_upcoming(message.client, now):
+            return Reason.NOT_NEEDED
+    elif kind == Kind.AFTERCARE:
+        if appointment.status != Appointment.Status.COMPLETED:
+            return Reason.SOURCE_CHANGED
+    elif kind == Kind.NEXT_SESSION_NUDGE:
+        course = message.course
+        if course.status != Course.Status.ACTIVE:
+            return Reason.SOURCE_CHANGED
+        if course.appointments.filter(status__in=Appointment.UPCOMING, start__gte=now).exists():
+            return Reason.NOT_NEEDED
+    elif kind == Kind.CONSULTATION_FOLLOW_UP:
+        if message.consultation.decision != Decision.THINKING:
+            return Reason.SOURCE_CHANGED
+        if _client_has_upcoming(message.client, now):
+            return Reason.NOT_NEEDED
+    elif kind == Kind.TOUCH_UP_RECALL:
+        if message.course.status != Course.Status.COMPLETED:
+            return Reason.SOURCE_CHANGED
+        if _client_has_upcoming(message.client, now):
+            return Reason.NOT_NEEDED
+    return ""
+
+
+def send_time_verdict(message: OutboundMessage, now: datetime) -> tuple[str, str]:
+    """(status, reason) to close the message with instead of sending, or ('', '') to send."""
+    reason = consent_reason(message.client, spec_for(message.kind).category)
+    if reason:
+        return Status.SKIPPED, reason
+    problem = _source_problem(message, now)
+    if problem:
+        return Status.CANCELLED, problem
+    return "", ""

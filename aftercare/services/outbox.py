@@ -1,0 +1,145 @@
+"""Making, moving and cancelling outbox rows. Every rule in ``rules`` and ``periodic`` writes
+through these, so the creation-time checks (consent, address, archive, quiet hours) and the
+idempotency key are applied in one place."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from aftercare.kinds import Category, spec_for
+from aftercare.models import MessageSettings, OutboundMessage
+from aftercare.quiet_hours import next_allowed
+
+Status = OutboundMessage.Status
+Reason = OutboundMessage.Reason
+
+
+def idempotency_key(*, kind: str, source: str, source_id: int, step: str) -> str:
+    """Unique per kind + source record + step: the same rule applied twice finds its row."""
+    return f"{kind}:{source}:{source_id}:{step or '-'}"
+
+
+def consent_reason(client, category: str) -> str:
+    """Why the client must not get a message of ``category`` now ('' when they may)."""
+    if client.is_archived:
+        return Reason.ARCHIVED
+    if not (client.email or "").strip():
+        return Reason.NO_EMAIL
+    wants = client.email_reminders if category == Category.CARE else client.marketing_consent
+    return "" if wants else Reason.OPTED_OUT
+
+
+def quiet_adjusted(client, due_at: datetime, conf: MessageSettings) -> datetime:
+    return next_allowed(
+        due_at, tz=client.home_location.tz, start=conf.quiet_start, end=conf.quiet_end
+    )
+
+
+def message_schedule(
+    *,
+    kind: str,
+    client,
+    due_at: datetime,
+    step: str = "",
+    appointment=None,
+    course=None,
+    consultation=None,
+    aftercare_step=None,
+    data: dict | None = None,
+    conf: MessageSettings | None = None,
+) -> OutboundMessage:
+    """The row for this kind + source + step, created pending (or skipped, with the reason,
+    when the client may not receive it: staff then see why nothing will be sent). Calling
+    it again returns the existing row untouched."""
+    spec = spec_for(kind)
+    source = {"appointment": appointment, "course": course, "consultation": consultation}[
+        spec.source
+    ]
+    if source is None:
+        raise ValueError(f"A {kind} message needs its {spec.source}.")
+    conf = conf or MessageSettings.current()
+    reason = consent_reason(client, spec.category)
+    message, _created = OutboundMessage.objects.get_or_create(
+        idempotency_key=idempotency_key(
+            kind=kind, source=spec.source, source_id=source.pk, step=step
+        ),
+        defaults={
+            "kind": kind,
+            "client": client,
+            "appointment": appointment,
+            "course": course,
+            "consultation": consultation,
+            "aftercare_step": aftercare_step,
+            "step": step,
+            "data": data or {},
+            "due_at": quiet_adjusted(client, due_at, conf),
+            "status": Status.SKIPPED if reason else Status.PENDING,
+            "reason": reason,
+        },
+    )
+    return message
+
+
+def messages_cancel(
+    messages: QuerySet[OutboundMessage], *, reason: str, by: User | None = None
+) -> int:
+    """Cancel the pending ones among ``messages`` (a row being sent is re-checked by the
+    sender under its lock, so it is left to that check)."""
+    return messages.filter(status=Status.PENDING).update(
+        status=Status.CANCELLED, reason=reason, updated_by=by, updated_at=timezone.now()
+    )
+
+
+def message_move(message: OutboundMessage, *, due_at: datetime, conf: MessageSettings) -> None:
+    OutboundMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
+        due_at=quiet_adjusted(message.client, due_at, conf), updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def message_cancel(*, message: OutboundMessage, by: User) -> OutboundMessage:
+    """Staff cancel a pending message."""
+    done = OutboundMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
+        status=Status.CANCELLED, reason=Reason.STAFF, updated_by=by, updated_at=timezone.now()
+    )
+    message.refresh_from_db()
+    if not done:
+        raise ValidationError(
+            f"This message is {message.get_status_display().lower()}; only a pending message "
+            "can be cancelled."
+        )
+    return message
+
+
+@transaction.atomic
+def message_resend(*, message: OutboundMessage, by: User) -> OutboundMessage:
+    """A failed, cancelled or skipped message goes back to the queue, due now. The sender
+    applies the send-time rules again (consent, quiet hours, whether it still applies)."""
+    message = OutboundMessage.objects.select_for_update(of=("self",)).get(pk=message.pk)
+    if not message.can_resend:
+        raise ValidationError(
+            f"This message is {message.get_status_display().lower()}; only a failed, "
+            "cancelled or skipped message can be sent again."
+        )
+    message.status = Status.PENDING
+    message.reason = Reason.NONE
+    message.attempts = 0
+    message.due_at = timezone.now()
+    message.resends += 1
+    message.updated_by = by
+    message.save(
+        update_fields=[
+            "status",
+            "reason",
+            "attempts",
+            "due_at",
+            "resends",
+            "updated_by",
+            "updated_at",
+        ]
+    )
+    return message

@@ -1,0 +1,228 @@
+"""Which messages each domain event makes, moves or cancels.
+
+These listeners run inside the emitting service's transaction (smp_clinic/lib/events.py):
+the rows commit or roll back with the booking, move, cancellation or status change itself.
+Nothing is enqueued here; the dispatcher picks rows up when they are due.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from aftercare.kinds import Category, Kind
+from aftercare.models import AftercarePlan, MessageSettings, OutboundMessage
+from aftercare.quiet_hours import wall_clock
+from aftercare.services.outbox import message_move, message_schedule, messages_cancel
+
+Status = OutboundMessage.Status
+Reason = OutboundMessage.Reason
+APPOINTMENT_NOTICES = (
+    Kind.BOOKING_CONFIRMATION,
+    Kind.APPOINTMENT_REMINDER,
+    Kind.RESCHEDULE_NOTICE,
+)
+# Messages that ask the client to get in touch or book: pointless once they have booked.
+REBOOKING_KINDS = (
+    Kind.NO_SHOW_FOLLOW_UP,
+    Kind.NEXT_SESSION_NUDGE,
+    Kind.CONSULTATION_FOLLOW_UP,
+    Kind.TOUCH_UP_RECALL,
+)
+# An aftercare step whose time passed longer ago than this when the session is recorded as
+# completed (a session logged days late) is not sent at all; a more recent one goes now.
+AFTERCARE_GRACE = timedelta(hours=12)
+
+
+def _schedule_reminders(appointment, conf: MessageSettings, *, suffix: str = "", skip_hours=()):
+    now = timezone.now()
+    for hours in conf.reminder_offsets:
+        due = appointment.start - timedelta(hours=hours)
+        if hours in skip_hours or due <= now:
+            continue  # a reminder whose time has already passed is not sent at all
+        message_schedule(
+            kind=Kind.APPOINTMENT_REMINDER,
+            client=appointment.client,
+            appointment=appointment,
+            step=f"{hours}h{suffix}",
+            due_at=due,
+            data={"hours": hours},
+            conf=conf,
+        )
+
+
+def on_appointment_booked(*, appointment, by, **_) -> None:
+    conf = MessageSettings.current()
+    message_schedule(
+        kind=Kind.BOOKING_CONFIRMATION,
+        client=appointment.client,
+        appointment=appointment,
+        step="booked",
+        due_at=timezone.now(),
+        conf=conf,
+    )
+    _schedule_reminders(appointment, conf)
+    messages_cancel(
+        OutboundMessage.objects.filter(client=appointment.client, kind__in=REBOOKING_KINDS),
+        reason=Reason.NOT_NEEDED,
+    )
+
+
+def on_appointment_rescheduled(*, appointment, by, old_start, **_) -> None:
+    conf = MessageSettings.current()
+    now = timezone.now()
+    revision = appointment.changes.filter(kind="rescheduled").count()
+    mine = OutboundMessage.objects.filter(appointment=appointment).select_related(
+        "client__home_location"
+    )
+    moved_hours = set()
+    for reminder in mine.filter(kind=Kind.APPOINTMENT_REMINDER, status=Status.PENDING):
+        hours = reminder.data.get("hours")
+        due = appointment.start - timedelta(hours=hours or 0)
+        if hours in conf.reminder_offsets and due > now:
+            message_move(reminder, due_at=due, conf=conf)
+            moved_hours.add(hours)
+        else:
+            messages_cancel(mine.filter(pk=reminder.pk), reason=Reason.TOO_LATE)
+    # Reminders already sent for the old time are due again for the new one.
+    _schedule_reminders(appointment, conf, suffix=f"-m{revision}", skip_hours=moved_hours)
+    told = mine.filter(status__in=(Status.SENT, Status.SENDING)).exists()
+    if not told:
+        return  # the pending confirmation will carry the new time
+    messages_cancel(mine.filter(kind=Kind.RESCHEDULE_NOTICE), reason=Reason.NOT_NEEDED)
+    message_schedule(
+        kind=Kind.RESCHEDULE_NOTICE,
+        client=appointment.client,
+        appointment=appointment,
+        step=f"move-{revision}",
+        due_at=now,
+        data={"old_start": old_start.isoformat()},
+        conf=conf,
+    )
+
+
+def on_appointment_cancelled(*, appointment, by, **_) -> None:
+    mine = OutboundMessage.objects.filter(appointment=appointment)
+    # Told about it (a message sent, or on its way): tell them it is off. A booking cancelled
+    # before its confirmation left gets no mail at all.
+    told = mine.filter(status__in=(Status.SENT, Status.SENDING)).exists()
+    messages_cancel(mine, reason=Reason.SOURCE_CHANGED, by=by)
+    if told:
+        message_schedule(
+            kind=Kind.CANCELLATION_NOTICE,
+            client=appointment.client,
+            appointment=appointment,
+            step="cancelled",
+            due_at=timezone.now(),
+        )
+
+
+def _schedule_aftercare(appointment, conf: MessageSettings) -> None:
+    plan = AftercarePlan.objects.filter(is_default=True).first()
+    if plan is None:
+        return
+    client = appointment.client
+    tz = client.home_location.tz
+    session_day = timezone.localtime(appointment.start, tz).date()
+    now = timezone.now()
+    for step in plan.steps.all():
+        due = wall_clock(session_day + timedelta(days=step.day_offset), step.send_time, tz)
+        if due < now - AFTERCARE_GRACE:
+            continue
+        message_schedule(
+            kind=Kind.AFTERCARE,
+            client=client,
+            appointment=appointment,
+            course=appointment.course,
+            aftercare_step=step,
+            step=f"day{step.day_offset}-s{step.pk}",
+            due_at=max(due, now),
+            data={"day": step.day_offset},
+            conf=conf,
+        )
+
+
+def on_appointment_status_changed(*, appointment, by, old_status, **_) -> None:
+    from scheduling.models import Appointment
+
+    new = appointment.status
+    mine = OutboundMessage.objects.filter(appointment=appointment)
+    if new not in Appointment.UPCOMING:
+        messages_cancel(mine.filter(kind__in=APPOINTMENT_NOTICES), reason=Reason.SOURCE_CHANGED)
+    conf = MessageSettings.current()
+    if new == Appointment.Status.COMPLETED and appointment.appointment_type.is_pigmentation:
+        _schedule_aftercare(appointment, conf)
+    elif new == Appointment.Status.NO_SHOW:
+        message_schedule(
+            kind=Kind.NO_SHOW_FOLLOW_UP,
+            client=appointment.client,
+            appointment=appointment,
+            step="no-show",
+            due_at=timezone.now() + timedelta(hours=conf.no_show_delay_hours),
+            conf=conf,
+        )
+    elif old_status == Appointment.Status.NO_SHOW:
+        messages_cancel(
+            mine.filter(kind=Kind.NO_SHOW_FOLLOW_UP), reason=Reason.SOURCE_CHANGED, by=by
+        )
+
+
+def on_consultation_completed(*, consultation, by, **_) -> None:
+    from consultations.models.choices import Decision
+
+    if consultation.decision != Decision.THINKING or consultation.follow_up_on is None:
+        return
+    conf = MessageSettings.current()
+    client = consultation.client
+    due = wall_clock(consultation.follow_up_on, conf.day_send_time, client.home_location.tz)
+    message_schedule(
+        kind=Kind.CONSULTATION_FOLLOW_UP,
+        client=client,
+        consultation=consultation,
+        step="follow-up",
+        due_at=max(due, timezone.now()),
+        conf=conf,
+    )
+
+
+def on_client_preferences_changed(*, client, by=None, **_) -> None:
+    """Opting out closes the pending rows of that category now (they would be skipped at
+    send time anyway); opting back in, or adding an address, re-opens the future ones that
+    were skipped for that reason."""
+    from aftercare.kinds import SPECS
+
+    now = timezone.now()
+    for category in Category:
+        kinds = [kind for kind, spec in SPECS.items() if spec.category == category]
+        rows = OutboundMessage.objects.filter(client=client, kind__in=kinds)
+        wants = client.email_reminders if category == Category.CARE else client.marketing_consent
+        has_email = bool((client.email or "").strip())
+        if not has_email:
+            rows.filter(status=Status.PENDING).update(
+                status=Status.SKIPPED, reason=Reason.NO_EMAIL, updated_at=now
+            )
+        elif not wants:
+            rows.filter(status=Status.PENDING).update(
+                status=Status.SKIPPED, reason=Reason.OPTED_OUT, updated_by=by, updated_at=now
+            )
+        elif not client.is_archived:
+            rows.filter(
+                status=Status.SKIPPED,
+                reason__in=(Reason.OPTED_OUT, Reason.NO_EMAIL),
+                due_at__gt=now,
+            ).update(status=Status.PENDING, reason=Reason.NONE, updated_at=now)
+
+
+def on_client_archived(*, client, by=None, **_) -> None:
+    messages_cancel(OutboundMessage.objects.filter(client=client), reason=Reason.ARCHIVED, by=by)
+
+
+def connect() -> None:
+    from smp_clinic.lib.events import listen
+
+    listen("appointment.booked", on_appointment_booked)
+    listen("appointment.rescheduled", on_appointment_rescheduled)
+    listen("appointment.cancelled", on_appointment_cancelled)
+    listen("appointment.status_changed", on_appointment_status_changed)
+    listen("consultation.completed", on_consultation_completed)
+    listen("client.preferences_changed", on_client_preferences_changed)
+    listen("client.archived", on_client_archived)

@@ -1,0 +1,304 @@
+"""Dispatching due messages and sending one message: the outbox's delivery guarantees.
+
+Design
+------
+1. **Claim** (``outbox_dispatch``, run by beat every minute). In short transactions of
+   ``OUTBOX_BATCH_SIZE`` rows: ``SELECT id … WHERE status='pending' AND due_at<=now ORDER BY
+   due_at FOR UPDATE SKIP LOCKED LIMIT n``, then one UPDATE to ``sending`` with the claim time
+   and a fresh claim token. Only ids travel; a run handles ``OUTBOX_DISPATCH_LIMIT`` rows at
+   most, so 10,000 due rows cost 10,000/n small transactions and never sit in memory at once.
+   Several dispatchers at once each get disjoint rows (SKIP LOCKED).
+2. **Enqueue on commit**: one ``outbox_send(id, token)`` task per claimed row, published after
+   the claim commits. If the broker refuses, the unpublished rows go straight back to
+   ``pending``; if the broker loses a published task (Redis restarted without persistence),
+   the row stays ``sending`` and step 5 returns it.
+3. **Send** (``outbox_send``): under the row lock, the row must still be ``sending`` with this
+   token, otherwise the task is a duplicate delivery and does nothing. The send-time rules
+   run (consent, address, archive, whether the source still calls for it, quiet hours), the
+   template renders (a broken one fails the message with the error, never sends), attempts
+   go up and ``claimed_at`` is refreshed, and the rendered email is stored. That commits,
+   then the SMTP conversation happens outside any transaction.
+4. **Mark sent** with a conditional UPDATE (``status='sending' AND claim_token=token``). An
+   SMTP error (or any exception) instead puts the row back to ``pending`` with an exponential
+   backoff (``OUTBOX_RETRY_BASE_SECONDS`` × 2^(attempt-1)), or ``failed`` with the error once
+   ``OUTBOX_MAX_ATTEMPTS`` are used or the server refuses permanently (5xx).
+5. **Recover**: each dispatch first returns rows ``sending`` for longer than
+   ``OUTBOX_STUCK_AFTER_SECONDS`` to ``pending`` (a worker killed, a task lost with Redis).
+   That timeout is longer than the task's hard time limit (settings.py enforces it), so a
+   live sender is never overtaken by its own recovery.
+
+Guarantees, honestly
+--------------------
+No message is lost: a row leaves ``pending``/``sending`` only by a committed decision
+(sent, failed, cancelled, skipped), and every crash point leaves it recoverable. Duplicates
+are prevented everywhere but one window: a worker that dies after the SMTP server accepted
+the message (its "250 OK" to DATA) and before step 4 commits leaves the row ``sending``;
+recovery then sends it again. SMTP offers no way to ask a server whether it already holds a
+message, so that window (the time of one UPDATE, well under a millisecond per message)
+cannot be closed from this side. Such a duplicate carries the same ``Message-ID`` and
+``X-SMP-Idempotency-Key`` headers as the first copy, so it is recognisable and many mail
+programs fold it away. The reliability test kills workers while every send is waiting for
+the server's reply, outside that window (see tests/aftercare/test_reliability.py).
+"""
+
+import logging
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from aftercare.context import message_context
+from aftercare.email import appointment_ics, build_email
+from aftercare.kinds import Kind, spec_for
+from aftercare.models import MessageSettings, OutboundMessage
+from aftercare.quiet_hours import next_allowed
+from aftercare.rendering import TemplateProblem, render_email, render_source
+from aftercare.services.checks import send_time_verdict
+
+log = logging.getLogger(__name__)
+Status = OutboundMessage.Status
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def outbox_recover_stuck(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    recovered = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).update(
+        status=Status.PENDING,
+        claim_token=None,
+        claimed_at=None,
+        due_at=now,
+        last_error="The worker sending this message stopped; it was queued again.",
+        updated_at=now,
+    )
+    if recovered:
+        log.warning("outbox: %s message(s) stuck in sending were queued again", recovered)
+    return recovered
+
+
+def _release(ids: list[int], token: uuid.UUID, error: str) -> None:
+    OutboundMessage.objects.filter(pk__in=ids, status=Status.SENDING, claim_token=token).update(
+        status=Status.PENDING, claim_token=None, claimed_at=None, last_error=error
+    )
+
+
+def _enqueue(ids: list[int], token: uuid.UUID) -> None:
+    from aftercare.tasks import outbox_send
+
+    for position, message_id in enumerate(ids):
+        try:
+            outbox_send.delay(message_id, str(token))
+        except Exception as error:  # noqa: BLE001 - the broker is down: give the rows back
+            log.warning("outbox: broker refused a send task (%s); releasing the batch", error)
+            _release(ids[position:], token, f"Could not queue the message: {error}")
+            return
+
+
+def outbox_claim_batch(*, now: datetime, batch_size: int) -> list[int]:
+    """Claim up to ``batch_size`` due rows and enqueue their sends once the claim commits."""
+    with transaction.atomic():
+        ids = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, due_at__lte=now)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if ids:
+            token = uuid.uuid4()
+            OutboundMessage.objects.filter(pk__in=ids).update(
+                status=Status.SENDING, claimed_at=now, claim_token=token
+            )
+            transaction.on_commit(partial(_enqueue, ids, token))
+    return ids
+
+
+def outbox_dispatch(
+    *, now: datetime | None = None, batch_size: int | None = None, limit: int | None = None
+) -> int:
+    """Recover stuck rows, then claim due rows batch by batch; the number claimed."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    limit = limit or settings.OUTBOX_DISPATCH_LIMIT
+    outbox_recover_stuck(now=now)
+    claimed = 0
+    while claimed < limit:
+        ids = outbox_claim_batch(now=now, batch_size=min(batch_size, limit - claimed))
+        claimed += len(ids)
+        if len(ids) < batch_size:
+            break
+    return claimed
+
+
+def _step_context(message: OutboundMessage, context: dict) -> dict:
+    step = message.aftercare_step
+    if step is None:
+        raise TemplateProblem("The aftercare step of this message was deleted from the plan.")
+    return {
+        "day": str(step.day_offset),
+        "subject": " ".join(
+            render_source(
+                step.subject, context, kind=message.kind, autoescape=False, for_step=True
+            ).split()
+        ),
+        "body": render_source(
+            step.body, context, kind=message.kind, autoescape=False, for_step=True
+        ).strip(),
+    }
+
+
+def _render(message: OutboundMessage, now: datetime):
+    from aftercare.models import MessageTemplate
+
+    template = MessageTemplate.objects.filter(kind=message.kind).first()
+    if template is None:
+        raise TemplateProblem("There is no template for this kind of message.")
+    context = message_context(message)
+    if message.kind == Kind.AFTERCARE:
+        context["step"] = _step_context(message, context)
+    rendered = render_email(
+        kind=message.kind,
+        subject=template.subject,
+        body_text=template.body_text,
+        body_html=template.body_html,
+        context=context,
+    )
+    ics = None
+    if spec_for(message.kind).attach_ics and message.appointment is not None:
+        ics = appointment_ics(message.appointment, now=now)
+    return build_email(
+        message, rendered, unsubscribe_url=context["links"]["unsubscribe"], ics=ics
+    ), rendered
+
+
+# What the sender reads beside the message, per source: only the joins a kind needs (a
+# dozen-table join costs more to plan than to run).
+RELATED_BY_SOURCE: dict[str, tuple[str, ...]] = {
+    "appointment": (
+        "appointment__appointment_type",
+        "appointment__location",
+        "appointment__practitioner",
+        "appointment__course",
+        "aftercare_step",
+    ),
+    "course": ("course",),
+    "consultation": ("consultation__practitioner",),
+}
+
+
+def _prepare(message_id: int, token: str, now: datetime):
+    """Under the row lock: the email to send, or None when the message is not to be sent."""
+    claim = (
+        OutboundMessage.objects.select_for_update()
+        .filter(pk=message_id)
+        .values("kind", "status", "claim_token")
+        .first()
+    )
+    if claim is None or claim["status"] != Status.SENDING or str(claim["claim_token"]) != token:
+        return None  # a duplicate task, or the row was recovered and claimed again
+    message = OutboundMessage.objects.select_related(
+        "client__home_location", *RELATED_BY_SOURCE[spec_for(claim["kind"]).source]
+    ).get(pk=message_id)
+    status, reason = send_time_verdict(message, now)
+    if status:
+        message.status, message.reason = status, reason
+        message.claim_token = message.claimed_at = None
+        message.save(update_fields=["status", "reason", "claim_token", "claimed_at", "updated_at"])
+        return None
+    conf = MessageSettings.current()
+    allowed = next_allowed(
+        now, tz=message.client.home_location.tz, start=conf.quiet_start, end=conf.quiet_end
+    )
+    if allowed > now:  # due during the night (or delayed into it): wait for the morning
+        message.status, message.due_at = Status.PENDING, allowed
+        message.claim_token = message.claimed_at = None
+        message.save(update_fields=["status", "due_at", "claim_token", "claimed_at", "updated_at"])
+        return None
+    try:
+        email, rendered = _render(message, now)
+    except TemplateProblem as problem:
+        message.status, message.last_error = Status.FAILED, str(problem)
+        message.claim_token = message.claimed_at = None
+        message.save(
+            update_fields=["status", "last_error", "claim_token", "claimed_at", "updated_at"]
+        )
+        return None
+    message.attempts += 1
+    message.claimed_at = now  # the stuck-claim timer runs from the start of the send
+    message.to_email = message.client.email
+    message.subject, message.body_text, message.body_html = (
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+    )
+    message.save(
+        update_fields=[
+            "attempts",
+            "claimed_at",
+            "to_email",
+            "subject",
+            "body_text",
+            "body_html",
+            "updated_at",
+        ]
+    )
+    return message, email
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+def backoff(attempts: int) -> timedelta:
+    delay = timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+def _after_failure(message: OutboundMessage, token: str, error: Exception) -> str:
+    now = timezone.now()
+    text = f"{type(error).__name__}: {error}"[:2000]
+    final = _is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    claimed = OutboundMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, claim_token=token
+    )
+    if final:
+        claimed.update(
+            status=Status.FAILED, last_error=text, claim_token=None, claimed_at=None, updated_at=now
+        )
+        log.error("outbox: message %s failed for good: %s", message.pk, text)
+        return "failed"
+    claimed.update(
+        status=Status.PENDING,
+        due_at=now + backoff(message.attempts),
+        last_error=text,
+        claim_token=None,
+        claimed_at=None,
+        updated_at=now,
+    )
+    log.warning("outbox: message %s will be retried: %s", message.pk, text)
+    return "retry"
+
+
+def outbox_send(*, message_id: int, claim_token: str) -> str:
+    """Send one claimed message; returns what happened (for logs and tests)."""
+    now = timezone.now()
+    with transaction.atomic():
+        prepared = _prepare(message_id, claim_token, now)
+    if prepared is None:
+        return "not-sent"
+    message, email = prepared
+    try:
+        email.send()
+    except Exception as error:  # noqa: BLE001 - any failure of the send is retried or recorded
+        return _after_failure(message, claim_token, error)
+    marked = OutboundMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, claim_token=claim_token
+    ).update(status=Status.SENT, sent_at=timezone.now(), last_error="", claim_token=None)
+    if not marked:
+        log.warning("outbox: message %s was sent after its claim was recovered", message.pk)
+    return "sent"

@@ -1,0 +1,97 @@
+"""Pages clients open from the links in their emails, without logging in.
+
+They show the client's first name and their two email choices, nothing else. A tampered or
+expired link gets a page that says so (400), never an error page with details.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from aftercare.forms import PreferencesForm
+from aftercare.kinds import Category
+from aftercare.services.preferences import (
+    client_for_token_id,
+    preferences_save,
+    preferences_unsubscribe,
+)
+from aftercare.tokens import (
+    TokenProblem,
+    preferences_token,
+    read_preferences_token,
+    read_unsubscribe_token,
+)
+
+
+def _problem(request: HttpRequest, problem: TokenProblem) -> HttpResponse:
+    return render(
+        request,
+        "aftercare/public/link_problem.html",
+        {"problem": str(problem), "expired": problem.expired},
+        status=400,
+    )
+
+
+def _first_name(client) -> str:
+    return client.preferred_name or client.first_name
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: mail programs POST "List-Unsubscribe=One-Click" with no cookie
+def unsubscribe(request: HttpRequest, unsubscribe_token: str) -> HttpResponse:
+    """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes."""
+    try:
+        claim = read_unsubscribe_token(unsubscribe_token)
+    except TokenProblem as problem:
+        return _problem(request, problem)
+    client = client_for_token_id(claim.client_public_id)
+    if client is None:
+        return _problem(request, TokenProblem("This unsubscribe link is not valid."))
+    done = request.method == "POST"
+    if done:
+        client = preferences_unsubscribe(client=client, category=claim.category)
+    fresh = reverse(
+        "aftercare:preferences",
+        kwargs={"preferences_token": preferences_token(client_public_id=client.public_id)},
+    )
+    return render(
+        request,
+        "aftercare/public/unsubscribe.html",
+        {
+            "first_name": _first_name(client),
+            "category_label": Category(claim.category).label.lower(),
+            "done": done,
+            "preferences_url": fresh,
+        },
+    )
+
+
+@never_cache
+def preferences(request: HttpRequest, preferences_token: str) -> HttpResponse:
+    try:
+        public_id = read_preferences_token(preferences_token)
+    except TokenProblem as problem:
+        return _problem(request, problem)
+    client = client_for_token_id(public_id)
+    if client is None:
+        return _problem(request, TokenProblem("This link is not valid."))
+    saved = False
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            client = preferences_save(
+                client=client,
+                care=form.cleaned_data["care"],
+                marketing=form.cleaned_data["marketing"],
+            )
+            saved = True
+    form = PreferencesForm(
+        initial={"care": client.email_reminders, "marketing": client.marketing_consent}
+    )
+    return render(
+        request,
+        "aftercare/public/preferences.html",
+        {"first_name": _first_name(client), "form": form, "saved": saved},
+    )

@@ -1,0 +1,331 @@
+"""The dispatcher and the sender with Django's locmem backend: content, headers, retries,
+recovery, send-time rules and batching."""
+
+import re
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from icalendar import Calendar
+
+from aftercare.kinds import Kind
+from aftercare.models import MessageTemplate, OutboundMessage
+from aftercare.services import sending
+from aftercare.services.sending import outbox_send
+from clients.services import client_archive
+from tests.aftercare.conftest import rows
+from tests.factories import make_appointment, make_consultation
+
+Status = OutboundMessage.Status
+pytestmark = pytest.mark.usefixtures("clock")
+NEXT_TUESDAY = date(2027, 1, 12)
+
+
+@pytest.fixture
+def appointment(smp_client, practitioner, room):
+    return make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, day=NEXT_TUESDAY
+    )
+
+
+def confirmation(appointment) -> OutboundMessage:
+    return OutboundMessage.objects.get(appointment=appointment, kind=Kind.BOOKING_CONFIRMATION)
+
+
+def test_the_confirmation_goes_out_with_both_parts_headers_and_a_calendar_file(
+    appointment, dispatch, mailoutbox
+):
+    assert dispatch() == 1  # only the confirmation is due yet
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == ["sam.carter@example.test"]
+    assert email.subject == "Your consultation on Tuesday 12 January 2027"
+    assert "Hi Sam," in email.body
+    assert "at 10:00 with Priya Patel at Central Clinic" in email.body
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Hi Sam," in html
+    assert "SMP Clinic" in html
+    headers = email.extra_headers
+    assert re.fullmatch(
+        r"<http://127\.0\.0\.1:8000/messages/unsubscribe/[^/]+/>", headers["List-Unsubscribe"]
+    )
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    message = confirmation(appointment)
+    assert headers["X-SMP-Idempotency-Key"] == message.idempotency_key
+    assert re.fullmatch(r"<outbox\.[0-9a-f]{32}\.0@127\.0\.0\.1>", headers["Message-ID"])
+    name, content, ics_type = email.attachments[0]
+    assert (name, ics_type) == ("appointment.ics", "text/calendar")
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == appointment.start
+    assert event.decoded("dtend") == appointment.end
+    assert str(event["summary"]) == "Consultation at SMP Clinic"
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.sent_at == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    assert (message.attempts, message.to_email, message.subject) == (
+        1,
+        "sam.carter@example.test",
+        email.subject,
+    )
+    assert "Unsubscribe from emails like this one" in message.body_text
+
+
+def test_a_reminder_is_sent_when_due_and_not_before(appointment, dispatch, mailoutbox, clock):
+    dispatch()
+    clock.move_to(appointment.start - timedelta(hours=48, minutes=1))
+    assert dispatch() == 0
+    clock.move_to(appointment.start - timedelta(hours=48))
+    assert dispatch() == 1
+    assert mailoutbox[-1].subject == "Reminder: consultation on Tuesday 12 January 2027 at 10:00"
+
+
+def test_a_cancelled_appointment_sends_no_reminder_even_when_its_row_was_claimed(
+    appointment, dispatch, mailoutbox, front_desk, clock
+):
+    from scheduling.services import appointment_cancel
+
+    dispatch()
+    reminder = OutboundMessage.objects.get(step="48h")
+    OutboundMessage.objects.filter(pk=reminder.pk).update(
+        status=Status.SENDING, claim_token=uuid.uuid4(), claimed_at=datetime.now(UTC)
+    )
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Client moved away")
+    reminder.refresh_from_db()
+    assert reminder.status == Status.SENDING  # being sent: the sender decides, under its lock
+    assert outbox_send(message_id=reminder.pk, claim_token=str(reminder.claim_token)) == "not-sent"
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.reason) == (Status.CANCELLED, "source_changed")
+    assert [m.subject for m in mailoutbox] == ["Your consultation on Tuesday 12 January 2027"]
+
+
+def test_the_send_task_is_idempotent(appointment, mailoutbox):
+    message = confirmation(appointment)
+    token = uuid.uuid4()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claim_token=token, claimed_at=datetime.now(UTC)
+    )
+    assert outbox_send(message_id=message.pk, claim_token=str(uuid.uuid4())) == "not-sent"
+    assert outbox_send(message_id=message.pk, claim_token=str(token)) == "sent"
+    assert outbox_send(message_id=message.pk, claim_token=str(token)) == "not-sent"
+    assert len(mailoutbox) == 1
+
+
+def test_consent_is_checked_again_at_send_time(appointment, dispatch, mailoutbox, smp_client):
+    # Changed behind the services' back: the send-time check is the last line.
+    type(smp_client).objects.filter(pk=smp_client.pk).update(email_reminders=False)
+    dispatch()
+    message = confirmation(appointment)
+    assert (message.status, message.reason) == (Status.SKIPPED, "opted_out")
+    assert mailoutbox == []
+
+
+def test_a_client_without_email_is_skipped_at_send_time(
+    appointment, dispatch, mailoutbox, smp_client
+):
+    type(smp_client).objects.filter(pk=smp_client.pk).update(email="")
+    dispatch()
+    assert (confirmation(appointment).status, confirmation(appointment).reason) == (
+        Status.SKIPPED,
+        "no_email",
+    )
+    assert mailoutbox == []
+
+
+def test_archiving_a_client_cancels_their_pending_messages(smp_client, practitioner, front_desk):
+    smp_client.marketing_consent = True
+    smp_client.save()
+    make_consultation(
+        client=smp_client,
+        practitioner=practitioner,
+        decision="thinking",
+        follow_up_on=date(2027, 2, 1),
+    )
+    assert rows(client=smp_client)[0].status == Status.PENDING
+    client_archive(client=smp_client, by=front_desk)
+    follow_up = rows(client=smp_client)[0]
+    assert (follow_up.status, follow_up.reason) == (Status.CANCELLED, "archived")
+
+
+def test_an_archived_client_is_skipped_at_send_time(appointment, dispatch, mailoutbox, smp_client):
+    type(smp_client).objects.filter(pk=smp_client.pk).update(status="archived")
+    dispatch()
+    assert confirmation(appointment).reason == "archived"
+    assert mailoutbox == []
+
+
+def test_a_broken_template_fails_the_message_with_the_error_and_sends_nothing(
+    appointment, dispatch, mailoutbox
+):
+    # Written behind the editor's back (the editor refuses it): the sender must refuse too.
+    MessageTemplate.objects.filter(kind=Kind.BOOKING_CONFIRMATION).update(
+        body_text="Hi {{ client.nickname }}"
+    )
+    dispatch()
+    message = confirmation(appointment)
+    assert message.status == Status.FAILED
+    assert "Unknown variable {{ client.nickname }}" in message.last_error
+    MessageTemplate.objects.filter(kind=Kind.BOOKING_CONFIRMATION).update(body_text="{% if %}")
+    OutboundMessage.objects.filter(pk=message.pk).update(status=Status.PENDING)
+    dispatch()
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.last_error.startswith("Template syntax error")
+    assert mailoutbox == []
+
+
+def test_smtp_errors_retry_with_exponential_backoff_then_fail(
+    appointment, dispatch, mailoutbox, settings, clock
+):
+    settings.EMAIL_BACKEND = "tests.aftercare.backends.UnavailableBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    start = datetime.now(UTC)
+    dispatch()
+    message = confirmation(appointment)
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
+    assert message.due_at == start + timedelta(minutes=1)
+    assert "SMTPServerDisconnected" in message.last_error
+    clock.move_to(start + timedelta(seconds=59))
+    assert dispatch() == 0
+    clock.move_to(start + timedelta(minutes=1))
+    dispatch()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.PENDING, 2)
+    assert message.due_at == start + timedelta(minutes=1 + 2)
+    clock.move_to(start + timedelta(minutes=3))
+    dispatch()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 3)
+    assert "Connection unexpectedly closed" in message.last_error
+    assert mailoutbox == []
+
+
+def test_a_permanent_refusal_fails_at_once(appointment, dispatch, settings):
+    settings.EMAIL_BACKEND = "tests.aftercare.backends.RefusingBackend"
+    dispatch()
+    message = confirmation(appointment)
+    assert (message.status, message.attempts) == (Status.FAILED, 1)
+    assert "No such user" in message.last_error
+
+
+def test_rows_stuck_in_sending_are_recovered_and_sent_once(
+    appointment, dispatch, mailoutbox, settings, clock
+):
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 600
+    message = confirmation(appointment)
+    claimed = datetime.now(UTC)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claim_token=uuid.uuid4(), claimed_at=claimed
+    )
+    clock.move_to(claimed + timedelta(seconds=599))
+    dispatch()
+    assert confirmation(appointment).status == Status.SENDING  # not yet: it may still be sending
+    clock.move_to(claimed + timedelta(seconds=601))
+    dispatch()
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(mailoutbox) == 1
+
+
+def test_a_broker_refusal_gives_the_claimed_rows_back(appointment, dispatch, monkeypatch):
+    from aftercare import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.outbox_send, "delay", refuse)
+    dispatch()
+    message = confirmation(appointment)
+    assert (message.status, message.claim_token) == (Status.PENDING, None)
+    assert "broker down" in message.last_error
+
+
+def test_the_dispatcher_claims_in_batches_without_loading_every_row(
+    smp_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    now = datetime.now(UTC)
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            kind=Kind.TOUCH_UP_RECALL,
+            client=smp_client,
+            step=f"bulk-{n}",
+            due_at=now - timedelta(minutes=n % 60),
+            idempotency_key=f"bulk:{n}",
+        )
+        for n in range(2500)
+    )
+    enqueued: list[int] = []
+    monkeypatch.setattr(sending, "_enqueue", lambda ids, token: enqueued.extend(ids))
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        claimed = sending.outbox_dispatch(batch_size=100)
+    assert claimed == 2500
+    assert sorted(enqueued) == sorted(OutboundMessage.objects.values_list("pk", flat=True))
+    locking = [q["sql"] for q in queries if "FOR UPDATE SKIP LOCKED" in q["sql"]]
+    assert len(locking) == 26  # 25 full batches and the empty one that ends the run
+    assert all("LIMIT 100" in sql for sql in locking)
+    # Only the ids travel: a batch is 100 integers whatever the size of the outbox.
+    assert all(
+        sql.startswith('SELECT "aftercare_outboundmessage"."id" AS "id" FROM') for sql in locking
+    )
+    assert OutboundMessage.objects.filter(status=Status.SENDING).count() == 2500
+
+
+def test_a_dispatch_run_stops_at_its_limit(
+    smp_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    now = datetime.now(UTC)
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            kind=Kind.TOUCH_UP_RECALL, client=smp_client, due_at=now, idempotency_key=f"k{n}"
+        )
+        for n in range(30)
+    )
+    monkeypatch.setattr(sending, "_enqueue", lambda ids, token: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sending.outbox_dispatch(batch_size=10, limit=25) == 25
+    assert OutboundMessage.objects.filter(status=Status.PENDING).count() == 5
+
+
+def test_staff_resend_gives_a_new_message_id(
+    appointment, dispatch, mailoutbox, settings, front_desk
+):
+    from aftercare.services.outbox import message_resend
+
+    settings.EMAIL_BACKEND = "tests.aftercare.backends.RefusingBackend"
+    dispatch()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    message_resend(message=confirmation(appointment), by=front_desk)
+    dispatch()
+    message = confirmation(appointment)
+    assert (message.status, message.resends) == (Status.SENT, 1)
+    assert mailoutbox[0].extra_headers["Message-ID"].endswith(".1@127.0.0.1>")
+
+
+def test_aftercare_steps_carry_the_plan_instructions(
+    smp_client, practitioner, room, dispatch, mailoutbox, clock
+):
+    from scheduling.services import appointment_set_status
+
+    session = make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, kind="session", day=NEXT_TUESDAY
+    )
+    clock.move_to(session.start)
+    for status in ("checked_in", "in_progress", "completed"):
+        session = appointment_set_status(appointment=session, by=practitioner, status=status)
+    dispatch()
+    mailoutbox.clear()
+    clock.move_to(datetime.combine(NEXT_TUESDAY + timedelta(days=4), time(9), tzinfo=UTC))
+    assert dispatch() == 2  # day 0 (evening of the session) and day 4
+    subjects = [m.subject for m in mailoutbox]
+    assert subjects == [
+        "Your aftercare: the first four days",
+        "Day 4: you can wet your scalp again",
+    ]
+    assert "no water on the scalp" in mailoutbox[0].body
+    assert "lukewarm water or a mild, unscented cleanser" in mailoutbox[1].body

@@ -1,0 +1,185 @@
+"""Staff pages: the clinic outbox, the client's Messages tab, cancel and resend."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from aftercare.kinds import Kind
+from aftercare.models import OutboundMessage
+from tests.factories import LocationFactory, make_client
+
+Status = OutboundMessage.Status
+
+
+def add_messages(client_obj, count: int, *, status=Status.PENDING, kind=Kind.TOUCH_UP_RECALL):
+    from scheduling.models import Course
+
+    course = Course.objects.create(client=client_obj, planned_sessions=1, status="completed")
+    now = timezone.now()
+    extra = {"sent_at": now} if status == Status.SENT else {}
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            kind=kind,
+            client=client_obj,
+            course=course,
+            step=f"s{n}",
+            due_at=now + timedelta(hours=n),
+            status=status,
+            last_error="SMTPServerDisconnected: gone" if status == Status.FAILED else "",
+            idempotency_key=f"{client_obj.pk}:{course.pk}:{status}:{n}",
+            **extra,
+        )
+        for n in range(count)
+    )
+
+
+@pytest.fixture
+def desk(client, front_desk):
+    client.force_login(front_desk)
+    return client
+
+
+def test_the_outbox_lists_upcoming_messages_with_the_failed_error_on_its_tab(desk, smp_client):
+    add_messages(smp_client, 2)
+    add_messages(smp_client, 1, status=Status.FAILED)
+    upcoming = desk.get(reverse("aftercare:outbox"))
+    assert upcoming.status_code == 200
+    assert len(upcoming.context["page_obj"].object_list) == 2
+    assert upcoming.context["counts"] == {"upcoming": 2, "sent": 0, "failed": 1, "cancelled": 0}
+    failed = desk.get(reverse("aftercare:outbox"), {"view": "failed"})
+    assert "SMTPServerDisconnected: gone" in failed.content.decode()
+
+
+def test_the_outbox_filters_by_kind_and_ignores_nonsense(desk, smp_client):
+    add_messages(smp_client, 2)
+    add_messages(smp_client, 3, kind=Kind.NEXT_SESSION_NUDGE)
+    nudges = desk.get(reverse("aftercare:outbox"), {"kind": "next_session_nudge"})
+    assert len(nudges.context["page_obj"].object_list) == 3
+    nonsense = desk.get(
+        reverse("aftercare:outbox"), {"view": "<script>", "kind": "x", "page": "zz"}
+    )
+    assert nonsense.status_code == 200
+    assert len(nonsense.context["page_obj"].object_list) == 5
+
+
+def test_the_outbox_shows_only_clients_of_the_staff_members_locations(desk, smp_client):
+    elsewhere = make_client(location=LocationFactory(name="Far Away"))
+    add_messages(elsewhere, 3)
+    add_messages(smp_client, 1)
+    response = desk.get(reverse("aftercare:outbox"))
+    assert [m.client for m in response.context["page_obj"].object_list] == [smp_client]
+    message = OutboundMessage.objects.filter(client=elsewhere).first()
+    assert desk.get(reverse("aftercare:message", args=[message.public_id])).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [1, 30])
+def test_the_outbox_query_count_is_constant(
+    desk, smp_client, location, extra, django_assert_num_queries
+):
+    for _ in range(extra):
+        add_messages(make_client(location=location), 2)
+    # session, user, location ids, counts, page count, page rows
+    with django_assert_num_queries(6):
+        response = desk.get(reverse("aftercare:outbox"))
+    assert response.status_code == 200
+
+
+def test_the_messages_tab_query_count_is_constant(desk, smp_client):
+    url = reverse("clients:section", args=[smp_client.public_id, "messages"])
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = desk.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    add_messages(smp_client, 1)
+    add_messages(smp_client, 1, status=Status.SENT)
+    few = queries_for_page()
+    add_messages(smp_client, 30)
+    add_messages(smp_client, 30, status=Status.FAILED)
+    many = queries_for_page()
+    assert few == many
+
+
+def test_front_desk_cancels_a_pending_message_after_confirming(desk, smp_client, front_desk):
+    add_messages(smp_client, 1)
+    message = OutboundMessage.objects.get()
+    url = reverse("aftercare:message_cancel", args=[message.public_id])
+    confirm = desk.get(url)
+    assert confirm.status_code == 200
+    assert "Cancel the message" in confirm.content.decode()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING
+    response = desk.post(url, {"next": reverse("aftercare:outbox")})
+    assert response.status_code == 302
+    assert response.url == reverse("aftercare:outbox")
+    message.refresh_from_db()
+    assert (message.status, message.reason, message.updated_by) == (
+        Status.CANCELLED,
+        "staff",
+        front_desk,
+    )
+
+
+def test_cancelling_a_message_that_is_not_pending_says_why(desk, smp_client):
+    add_messages(smp_client, 1, status=Status.SENT)
+    message = OutboundMessage.objects.get()
+    url = reverse("aftercare:message_cancel", args=[message.public_id])
+    assert "Only a pending message can be cancelled." in desk.get(url).content.decode()
+    response = desk.post(url, follow=True)
+    assert "only a pending message can be cancelled" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+def test_a_failed_message_is_resent(desk, smp_client):
+    add_messages(smp_client, 1, status=Status.FAILED)
+    message = OutboundMessage.objects.get()
+    response = desk.post(reverse("aftercare:message_resend", args=[message.public_id]))
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.resends) == (Status.PENDING, 0, 1)
+
+
+def test_an_unsafe_next_is_ignored(desk, smp_client):
+    add_messages(smp_client, 1, status=Status.FAILED)
+    message = OutboundMessage.objects.get()
+    response = desk.post(
+        reverse("aftercare:message_resend", args=[message.public_id]),
+        {"next": "https://evil.example/"},
+    )
+    assert response.url == reverse("aftercare:message", args=[message.public_id])
+
+
+def test_a_practitioner_sees_the_messages_tab_but_no_actions(client, practitioner, smp_client):
+    add_messages(smp_client, 1)
+    client.force_login(practitioner)
+    response = client.get(reverse("clients:section", args=[smp_client.public_id, "messages"]))
+    assert response.status_code == 200
+    assert "Cancel</a>" not in response.content.decode()
+
+
+def test_the_message_page_shows_what_was_sent(desk, smp_client):
+    add_messages(smp_client, 1, status=Status.SENT)
+    OutboundMessage.objects.update(subject="Is it time for a touch-up?", body_text="Hi Sam")
+    message = OutboundMessage.objects.get()
+    content = desk.get(reverse("aftercare:message", args=[message.public_id])).content.decode()
+    assert "Is it time for a touch-up?" in content
+    assert "Hi Sam" in content
+
+
+def test_the_navigation_has_the_outbox_for_front_desk_and_managers(client, people):
+    for role, expected in (("front_desk", True), ("manager", True), ("practitioner", False)):
+        client.force_login(people[role])
+        labels = [
+            item["label"] for item in client.get(reverse("dashboard:today")).context["nav_items"]
+        ]
+        assert ("Outbox" in labels) is expected, role
+    client.force_login(people["manager"])
+    labels = [item["label"] for item in client.get(reverse("dashboard:today")).context["nav_items"]]
+    assert "Messages" in labels
