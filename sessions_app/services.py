@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.roles import CLINICAL, Role
 from clients.intake.selectors import client_latest_intake, client_session_block_reason
 from consultations.models.choices import Density
-from scheduling.models import Appointment, Course
+from scheduling.models import Appointment
 from scheduling.services import appointment_set_status
 from sessions_app import inventory
 from sessions_app.models import (
@@ -379,16 +379,6 @@ def session_save_notes(
     return session
 
 
-def _close_course_if_done(course: Course | None) -> None:
-    if course is None or course.status != Course.Status.ACTIVE:
-        return
-    done = PigmentationSession.objects.filter(
-        course=course, status=PigmentationSession.Status.SIGNED_OFF
-    ).count()
-    if done >= course.planned_sessions:
-        Course.objects.filter(pk=course.pk).update(status=Course.Status.COMPLETED)
-
-
 @transaction.atomic
 def session_sign_off(*, session: PigmentationSession, by: User) -> PigmentationSession:
     _require_clinician(by)
@@ -409,7 +399,8 @@ def session_sign_off(*, session: PigmentationSession, by: User) -> PigmentationS
     session.signed_off_by = by
     session.save()
     _move_appointment_to(session.appointment, Appointment.Status.COMPLETED, by)
-    _close_course_if_done(session.course)
+    # Completing the appointment also closes the course when this was its last session
+    # (scheduling.services.course_mark_completed).
     events.emit("session.signed_off", session=session, by=by)
     return session
 
