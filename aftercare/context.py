@@ -137,7 +137,23 @@ def message_context(message: OutboundMessage) -> dict:
         )
     if "recall" in groups:
         context["recall"] = recall_vars(message)
+    if "healing" in groups and appointment is not None:
+        context["healing"] = healing_vars(message, appointment)
     return context
+
+
+def healing_vars(message: OutboundMessage, appointment) -> dict:
+    from django.urls import reverse
+
+    from aftercare.tokens import healing_token
+
+    token = healing_token(
+        appointment_public_id=appointment.public_id, client_public_id=message.client.public_id
+    )
+    return {
+        "link": f"{settings.SITE_URL}{reverse('aftercare:healing_upload', args=[token])}",
+        "days_since": str(message.data.get("days_since", "")),
+    }
 
 
 SAMPLE: dict[str, dict[str, str]] = {
@@ -171,6 +187,7 @@ SAMPLE: dict[str, dict[str, str]] = {
         "body": "From today you may rinse with lukewarm water or a mild cleanser.",
     },
     "recall": {"number": "1", "months_since": "12"},
+    "healing": {"link": "https://clinic.example/messages/healing/sample/", "days_since": "21"},
 }
 
 

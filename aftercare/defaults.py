@@ -52,6 +52,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "{% if appointment.phone %} on {{ appointment.phone }}{% endif %} or reply to this email "
         "and we will find you a new time.\n\nBest wishes,\n{{ clinic.name }}",
     ),
+    "healing_check": (
+        "How has your scalp healed? Send us a photo",
+        "Hi {{ client.first_name }},\n\n"
+        "It is {{ healing.days_since }} days since your {{ appointment.type|lower }}. Before the "
+        "next step we would like to see how the pigment has settled.\n\n"
+        "Please take a clear photo of your scalp in daylight and send it here:\n"
+        "{{ healing.link }}\n\n"
+        "The link is personal to you and works for 60 days.\n\n" + SIGN_OFF,
+    ),
     "aftercare": (
         "{{ step.subject }}",
         "Hi {{ client.first_name }},\n\n{{ step.body }}\n\n"

@@ -44,6 +44,7 @@ class MessageSettingsForm(forms.ModelForm):
             "recall_repeat_months",
             "recall_max",
             "no_show_delay_hours",
+            "healing_check_days",
             "quiet_start",
             "quiet_end",
             "day_send_time",
@@ -79,4 +80,32 @@ class PreferencesForm(forms.Form):
         label="Follow-ups after a consultation and touch-up invitations",
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+HEALING_ANGLES = [
+    ("front", "The front (hairline)"),
+    ("top", "The top"),
+    ("crown", "The crown"),
+    ("back", "The back"),
+    ("scar", "The scar"),
+]
+
+
+class HealingPhotoForm(forms.Form):
+    photo = forms.FileField(
+        label="Your photo",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        error_messages={"required": "Choose or take a photo first."},
+    )
+    angle = forms.ChoiceField(
+        label="Which part of your scalp is it?",
+        choices=HEALING_ANGLES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = forms.CharField(
+        label="Anything you want to tell us (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

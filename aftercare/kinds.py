@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     NEXT_SESSION_NUDGE = "next_session_nudge", "Next-session nudge"
     CONSULTATION_FOLLOW_UP = "consultation_follow_up", "Consultation follow-up"
     TOUCH_UP_RECALL = "touch_up_recall", "Touch-up recall"
+    HEALING_CHECK = "healing_check", "Healing check"
 
 
 class Category(models.TextChoices):
@@ -107,6 +108,14 @@ SPECS: dict[str, KindSpec] = {
             Source.CONSULTATION,
             ("consultation",),
             "Sent on the follow-up date of a consultation whose outcome was 'thinking it over'.",
+        ),
+        KindSpec(
+            Kind.HEALING_CHECK,
+            Category.CARE,
+            Source.APPOINTMENT,
+            ("appointment", "healing"),
+            "Sent some days after a pigmentation session: a link where the client sends a "
+            "photo of the healed result for the practitioner to review before the next one.",
         ),
         KindSpec(
             Kind.TOUCH_UP_RECALL,

@@ -18,6 +18,10 @@ from aftercare.kinds import Category
 
 UNSUBSCRIBE_SALT = "aftercare.unsubscribe.v1"
 PREFERENCES_SALT = "aftercare.preferences.v1"
+HEALING_SALT = "aftercare.healing.v1"
+# Long enough for a client who opens the email late; short enough that an old link in a
+# forwarded mail stops working.
+HEALING_MAX_AGE = 60 * 24 * 3600
 PREFERENCES_MAX_AGE = timedelta(days=60)
 
 
@@ -66,3 +70,24 @@ def read_preferences_token(token: str) -> str:
     if not isinstance(data, dict) or not data.get("c"):
         raise TokenProblem("This link is not valid.")
     return data["c"]
+
+
+def healing_token(*, appointment_public_id, client_public_id) -> str:
+    return signing.dumps(
+        {"a": str(appointment_public_id), "c": str(client_public_id)},
+        salt=HEALING_SALT,
+        compress=True,
+    )
+
+
+def read_healing_token(token: str) -> tuple[str, str]:
+    """(appointment public id, client public id), or TokenProblem for a tampered or old link."""
+    try:
+        data = signing.loads(token, salt=HEALING_SALT, max_age=HEALING_MAX_AGE)
+    except signing.SignatureExpired:
+        raise TokenProblem("This photo link has expired.", expired=True) from None
+    except signing.BadSignature:
+        raise TokenProblem("This photo link is not valid.") from None
+    if not isinstance(data, dict) or not {"a", "c"} <= set(data):
+        raise TokenProblem("This photo link is not valid.")
+    return data["a"], data["c"]

@@ -27,4 +27,5 @@ urlpatterns = [
     # Signed links for clients: no login.
     path("unsubscribe/<str:unsubscribe_token>/", public.unsubscribe, name="unsubscribe"),
     path("preferences/<str:preferences_token>/", public.preferences, name="preferences"),
+    path("healing/<str:healing_token>/", public.healing_upload, name="healing_upload"),
 ]

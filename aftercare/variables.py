@@ -53,6 +53,10 @@ VARIABLES: dict[str, dict[str, str]] = {
         "subject": "The step's subject, from the aftercare plan",
         "body": "The step's instructions, from the aftercare plan",
     },
+    "healing": {
+        "link": "Page where the client sends a photo of how the scalp has healed",
+        "days_since": "Days since the session",
+    },
     "recall": {
         "number": "1 for the first recall, 2 for the second…",
         "months_since": "Months since the last session of the course",

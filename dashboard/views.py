@@ -8,6 +8,7 @@ from accounts.access import role_required
 from accounts.roles import STAFF
 from dashboard import health
 from scheduling import selectors as calendar
+from sessions_app.selectors import healing_photos_to_review
 
 
 @role_required(*STAFF)
@@ -33,6 +34,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "appointments": appointments,
             "waiting": [a for a in appointments if a.status == "checked_in"],
             "upcoming_count": sum(1 for a in appointments if a.is_upcoming),
+            "healing_to_review": (
+                healing_photos_to_review(user=request.user) if request.user.sees_clinical else []
+            ),
         },
     )
 

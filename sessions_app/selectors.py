@@ -195,3 +195,16 @@ def progress_grid(*, client) -> tuple[list[ProgressColumn], list[ProgressRow]]:
         if angle in cells
     ]
     return columns, rows
+
+
+def healing_photos_to_review(*, user: User, limit: int = 20) -> list[PigmentationSession]:
+    """Sessions whose client sent a healing photo that no healing check has answered yet:
+    the practitioner's own (every visible one for a manager)."""
+    from sessions_app.models import SessionPhoto
+
+    unanswered = HealingCheck.objects.filter(session=OuterRef("pk"))
+    sent = SessionPhoto.objects.filter(session=OuterRef("pk"), stage=SessionPhoto.Stage.HEALING)
+    sessions = sessions_visible_to(user).filter(Exists(sent)).exclude(Exists(unanswered))
+    if user.role == "practitioner":
+        sessions = sessions.filter(practitioner=user)
+    return list(sessions.select_related("client", "appointment__location").order_by("appointment__start")[:limit])

@@ -150,6 +150,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # Clients open these from their emails: the signed token in the URL is the credential.
     "aftercare:unsubscribe": PUBLIC,
     "aftercare:preferences": PUBLIC,
+    "aftercare:healing_upload": PUBLIC,  # the signed link is the credential
     # The technical admin is for operators only; its login page is public.
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is

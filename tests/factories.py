@@ -300,7 +300,9 @@ def make_inventory():
     return lot, needle
 
 
-def make_started_session(*, practitioner, location, client=None, with_pass=True, weekday=3):
+def make_started_session(
+    *, practitioner, location, client=None, with_pass=True, weekday=3, sign_off=False
+):
     """A client ready for SMP (reviewed intake, treatment consent), a session appointment on
     a coming Thursday, its log opened and started on the day, and one pass logged."""
     from datetime import time
@@ -345,6 +347,13 @@ def make_started_session(*, practitioner, location, client=None, with_pass=True,
                     "pigment_ml": Decimal("0.5"),
                 },
             )
+        if sign_off:
+            services.session_save_notes(
+                session=session,
+                by=practitioner,
+                data={"pain": 2, "bleeding": "none", "skin_reaction": "redness"},
+            )
+            session = services.session_sign_off(session=session, by=practitioner)
     return session
 
 

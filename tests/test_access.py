@@ -11,7 +11,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 
 from aftercare.models import AftercareStep, OutboundMessage
-from aftercare.tokens import preferences_token, unsubscribe_token
+from aftercare.tokens import healing_token, preferences_token, unsubscribe_token
 from clients.intake.services import flag_clear
 from clients.models import ConsentTemplate
 from scheduling.models import TimeOff
@@ -56,11 +56,15 @@ def url_samples(location, smp_client):
     consent = make_signed_consent(client=smp_client, kind="photos", witness=colleague)
     photo = make_photo(client=smp_client, by=colleague)
     design = make_design(consultation=consultation, by=colleague, photo=photo)
-    session = make_started_session(practitioner=colleague, location=location)
+    session = make_started_session(practitioner=colleague, location=location, sign_off=True)
     layering_pass = session.passes.select_related("pigment_lot__product").get()
     message = OutboundMessage.objects.filter(client=smp_client).first()
     return {
         "session_id": session.public_id,
+        "healing_token": healing_token(
+            appointment_public_id=session.appointment.public_id,
+            client_public_id=session.client.public_id,
+        ),
         "pass_id": layering_pass.public_id,
         "lot_id": layering_pass.pigment_lot.public_id,
         "product_id": layering_pass.pigment_lot.product.public_id,

@@ -141,6 +141,12 @@ class MessageSettings(models.Model):
         validators=[MaxValueValidator(10)],
         help_text="0 turns touch-up recalls off.",
     )
+    healing_check_days = models.PositiveSmallIntegerField(
+        "healing-check photo request after (days)",
+        default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Days after a pigmentation session; the next session needs a healing check.",
+    )
     no_show_delay_hours = models.PositiveSmallIntegerField(
         "no-show follow-up after (hours)",
         default=2,

@@ -141,6 +141,22 @@ def _schedule_aftercare(appointment, conf: MessageSettings) -> None:
         )
 
 
+def _schedule_healing_check(appointment, conf: MessageSettings) -> None:
+    tz = appointment.client.home_location.tz
+    session_day = timezone.localtime(appointment.start, tz).date()
+    due = wall_clock(session_day + timedelta(days=conf.healing_check_days), conf.day_send_time, tz)
+    message_schedule(
+        kind=Kind.HEALING_CHECK,
+        client=appointment.client,
+        appointment=appointment,
+        course=appointment.course,
+        step="healing",
+        due_at=max(due, timezone.now()),
+        data={"days_since": conf.healing_check_days},
+        conf=conf,
+    )
+
+
 def on_appointment_status_changed(*, appointment, by, old_status, **_) -> None:
     from scheduling.models import Appointment
 
@@ -151,6 +167,7 @@ def on_appointment_status_changed(*, appointment, by, old_status, **_) -> None:
     conf = MessageSettings.current()
     if new == Appointment.Status.COMPLETED and appointment.appointment_type.is_pigmentation:
         _schedule_aftercare(appointment, conf)
+        _schedule_healing_check(appointment, conf)
     elif new == Appointment.Status.NO_SHOW:
         message_schedule(
             kind=Kind.NO_SHOW_FOLLOW_UP,

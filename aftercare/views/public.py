@@ -4,14 +4,16 @@ They show the client's first name and their two email choices, nothing else. A t
 expired link gets a page that says so (400), never an error page with details.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from aftercare.forms import PreferencesForm
+from aftercare.forms import HealingPhotoForm, PreferencesForm
 from aftercare.kinds import Category
+from aftercare.services.healing import healing_appointment, healing_photo_receive
 from aftercare.services.preferences import (
     client_for_token_id,
     preferences_save,
@@ -20,18 +22,27 @@ from aftercare.services.preferences import (
 from aftercare.tokens import (
     TokenProblem,
     preferences_token,
+    read_healing_token,
     read_preferences_token,
     read_unsubscribe_token,
 )
+from smp_clinic.lib.forms import add_service_error
+from smp_clinic.lib.ratelimit import rate_limit
 
 
-def _problem(request: HttpRequest, problem: TokenProblem) -> HttpResponse:
+def _problem(request: HttpRequest, problem: TokenProblem, help_text: str = "") -> HttpResponse:
     return render(
         request,
         "aftercare/public/link_problem.html",
-        {"problem": str(problem), "expired": problem.expired},
+        {"problem": str(problem), "expired": problem.expired, "help": help_text},
         status=400,
     )
+
+
+HEALING_LINK_HELP = (
+    "Photo links work for 60 days after we send them. Reply to our email or call the clinic "
+    "and we will send you a new one, or bring the photo to your next visit."
+)
 
 
 def _first_name(client) -> str:
@@ -40,6 +51,7 @@ def _first_name(client) -> str:
 
 @never_cache
 @csrf_exempt  # RFC 8058: mail programs POST "List-Unsubscribe=One-Click" with no cookie
+@rate_limit("unsubscribe-link", per_minute=30, methods=("GET", "POST"))
 def unsubscribe(request: HttpRequest, unsubscribe_token: str) -> HttpResponse:
     """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes."""
     try:
@@ -69,6 +81,7 @@ def unsubscribe(request: HttpRequest, unsubscribe_token: str) -> HttpResponse:
 
 
 @never_cache
+@rate_limit("preferences-link", per_minute=30, methods=("GET", "POST"))
 def preferences(request: HttpRequest, preferences_token: str) -> HttpResponse:
     try:
         public_id = read_preferences_token(preferences_token)
@@ -94,4 +107,41 @@ def preferences(request: HttpRequest, preferences_token: str) -> HttpResponse:
         request,
         "aftercare/public/preferences.html",
         {"first_name": _first_name(client), "form": form, "saved": saved},
+    )
+
+
+@never_cache
+@rate_limit("healing-link", per_minute=20, methods=("GET", "POST"))
+def healing_upload(request: HttpRequest, healing_token: str) -> HttpResponse:
+    """The client sends a photo of the healed result; it lands on their record, linked to
+    the session, for the practitioner to review and rate."""
+    try:
+        appointment_id, client_id = read_healing_token(healing_token)
+    except TokenProblem as problem:
+        return _problem(request, problem, HEALING_LINK_HELP)
+    appointment = healing_appointment(
+        appointment_public_id=appointment_id, client_public_id=client_id
+    )
+    if appointment is None:
+        return _problem(request, TokenProblem("This photo link is not valid."), HEALING_LINK_HELP)
+    client = appointment.client
+    form = HealingPhotoForm(request.POST or None, request.FILES or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            healing_photo_receive(
+                appointment=appointment,
+                file=form.cleaned_data["photo"],
+                angle=form.cleaned_data["angle"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            sent = True
+            form = HealingPhotoForm()
+    return render(
+        request,
+        "aftercare/public/healing_upload.html",
+        {"first_name": _first_name(client), "form": form, "sent": sent},
     )

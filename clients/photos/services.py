@@ -65,6 +65,28 @@ def photo_upload(
     valid photo consent.
     """
     _require_clinical(by, "add photos")
+    return _store_photo(
+        client=client, by=by, file=file, angle=angle, kind=kind, taken_at=taken_at, note=note
+    )
+
+
+def photo_upload_by_client(*, client: Client, file: File, angle: str, note: str = "") -> Photo:
+    """A healing photo the client sends through their signed link: same pipeline, same
+    consent rule, no staff member behind it."""
+    return _store_photo(
+        client=client,
+        by=None,
+        file=file,
+        angle=angle,
+        kind=PhotoKind.HEALING,
+        taken_at=None,
+        note=note,
+    )
+
+
+def _store_photo(
+    *, client: Client, by: User | None, file: File, angle: str, kind: str, taken_at, note: str
+) -> Photo:
     refusal = photo_upload_refusal(client=client)
     if refusal is not None:
         raise ValidationError({NON_FIELD_ERRORS: [refusal]}, code="refused")

@@ -243,6 +243,7 @@ class SessionPhoto(models.Model):
     class Stage(models.TextChoices):
         BEFORE = "before", "Before"
         AFTER = "after", "After"
+        HEALING = "healing", "Healing (sent by the client)"
 
     session = models.ForeignKey(
         PigmentationSession, on_delete=models.PROTECT, related_name="photo_links"
@@ -250,7 +251,7 @@ class SessionPhoto(models.Model):
     photo = models.ForeignKey(
         "clients.Photo", on_delete=models.PROTECT, related_name="session_links"
     )
-    stage = models.CharField(max_length=6, choices=Stage.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
 
     class Meta:
         constraints = [

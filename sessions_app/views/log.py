@@ -97,7 +97,8 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
         "gate": services.session_gate(session=session) if session.status == "not_started" else [],
         "is_manager": request.user.role == Role.MANAGER,
         "next_proposal": _next_proposal(session),
-        "photo_links": selectors.session_photo_links(session),
+        "photo_links": (photo_links := selectors.session_photo_links(session)),
+        "healing_photos": [link for link in photo_links if link.stage == "healing"],
         "photo_form": forms.get("photo_form") or SessionPhotoForm(),
         "photo_refusal": photo_upload_refusal(client=session.client),
     }

@@ -193,7 +193,7 @@ def test_the_saved_preview_of_every_kind_opens(client, manager, kind):
 
 def test_an_unknown_kind_is_not_found(client, manager):
     client.force_login(manager)
-    assert client.get(reverse("aftercare:template_edit", args=["healing_check"])).status_code == 404
+    assert client.get(reverse("aftercare:template_edit", args=["no_such_kind"])).status_code == 404
 
 
 def test_the_manager_edits_the_aftercare_plan(client, manager):
@@ -226,6 +226,7 @@ def test_the_manager_sets_the_timings_and_bad_input_is_explained(client, manager
     form = {
         "reminder_hours": "24,72",
         "nudge_days": "14",
+        "healing_check_days": "21",
         "recall_first_months": "18",
         "recall_repeat_months": "24",
         "recall_max": "2",
