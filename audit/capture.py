@@ -55,6 +55,9 @@ PRIVATE_FIELDS = {
         "notes",
         "pronouns",
     },
+    "clients.Photo": {"note", "original_filename"},
+    "clients.SignedConsent": {"typed_name", "ip_address", "user_agent"},
+    "consultations.DesignPlan": {"approved_typed_name", "approval_ip"},
 }
 IGNORED_FIELDS = {
     "updated_at",
@@ -111,7 +114,11 @@ def _record(instance: Model, action: str, changes: dict) -> None:
         action=action,
         object_type=label,
         object_id=str(getattr(instance, "public_id", instance.pk)),
-        object_label=str(instance)[:200],
+        # Never str(instance): a client's name would be written into rows nothing may change,
+        # and erasure could not take it out again.
+        object_label=f"{instance._meta.verbose_name} {getattr(instance, 'public_id', instance.pk)}"[
+            :200
+        ],
         client_public_id=_client_public_id(instance, AUDITED[label]),
         changes=changes,
         ip_address=actor.ip_address if actor else None,

@@ -1,5 +1,6 @@
 """Writes on client records. Views and forms call these; nothing else saves a Client."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,6 +66,8 @@ def client_create(*, by: User, data: dict) -> Client:
 @transaction.atomic
 def client_update(*, client: Client, by: User, data: dict) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.is_erased:
+        raise ValidationError("An erased client's details cannot be filled in again.")
     before = [getattr(client, name) for name in PREFERENCE_FIELDS]
     _apply(client, data, now=timezone.now())
     client.save()
@@ -120,6 +123,8 @@ def client_archive(*, client: Client, by: User) -> Client:
 @transaction.atomic
 def client_restore(*, client: Client, by: User) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.is_erased:
+        raise ValidationError("An erased client cannot be restored.")
     client.status = Client.Status.ACTIVE
     client.archived_at = None
     client.archived_by = None

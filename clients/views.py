@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -70,6 +70,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF)
 def client_edit(request: HttpRequest, client_id) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, public_id=client_id)
+    if client.is_erased:
+        messages.error(request, "This client was erased on request; the record cannot be edited.")
+        return redirect("clients:detail", client_id=client.public_id)
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     if request.method == "POST":
         saved = _save_client_form(request, form, client=client)
@@ -144,6 +147,10 @@ def client_archive(request: HttpRequest, client_id) -> HttpResponse:
 @require_POST
 def client_restore(request: HttpRequest, client_id) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, public_id=client_id)
-    services.client_restore(client=client, by=request.user)
-    messages.success(request, f"{client.full_name} is active again.")
+    try:
+        services.client_restore(client=client, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{client.full_name} is active again.")
     return redirect("clients:detail", client_id=client.public_id)

@@ -207,4 +207,8 @@ def healing_photos_to_review(*, user: User, limit: int = 20) -> list[Pigmentatio
     sessions = sessions_visible_to(user).filter(Exists(sent)).exclude(Exists(unanswered))
     if user.role == "practitioner":
         sessions = sessions.filter(practitioner=user)
-    return list(sessions.select_related("client", "appointment__location").order_by("appointment__start")[:limit])
+    return list(
+        sessions.select_related("client", "appointment__location").order_by("appointment__start")[
+            :limit
+        ]
+    )

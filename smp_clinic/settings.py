@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "aftercare",
     "audit",
+    "privacy",
     "dashboard",
 ]
 

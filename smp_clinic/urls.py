@@ -9,6 +9,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("sessions/", include("sessions_app.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
     path("messages/", include("aftercare.urls")),
     path("ops/admin/", admin.site.urls),
 ]

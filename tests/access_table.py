@@ -131,6 +131,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:book_next": CLINICAL,
     "sessions_app:photos_add": CLINICAL,
     "sessions_app:progress": CLINICAL,
+    # client data rights: managers only
+    "privacy:export": MANAGER,
+    "privacy:erase": MANAGER,
     # audit trail
     "audit:trail": MANAGER,
     # aftercare: the front desk handles client communication; managers edit the words.

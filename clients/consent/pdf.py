@@ -80,6 +80,8 @@ def _local(moment: datetime, zone) -> str:
 
 
 def _signature_image(consent: SignedConsent) -> Image | None:
+    if not consent.signature:  # removed when the client was erased on request
+        return None
     try:
         with consent.signature.open("rb") as handle, PILImage.open(handle) as drawn:
             # Signatures are drawn on a transparent canvas: lay them on white paper.

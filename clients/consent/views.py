@@ -138,6 +138,8 @@ def consent_pdf(request: HttpRequest, client_id, consent_id) -> HttpResponse:
 def consent_signature(request: HttpRequest, client_id, consent_id) -> HttpResponse:
     client = _client(request, client_id)
     consent = selectors.consent_get_for_client(client=client, public_id=consent_id)
+    if not consent.signature:
+        raise Http404("The signature image was removed when the client was erased.")
     try:
         handle = consent.signature.open("rb")
     except FileNotFoundError:

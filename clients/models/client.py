@@ -66,6 +66,11 @@ class Client(models.Model):
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Erasure on request (GDPR): identifiers removed, clinical and lot records kept anonymous.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -96,6 +101,10 @@ class Client(models.Model):
         if self.preferred_name and self.preferred_name != self.first_name:
             return f"{self.full_name} ({self.preferred_name})"
         return self.full_name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_archived(self) -> bool:

@@ -114,6 +114,9 @@ class SignedConsent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawal_reason = models.TextField(blank=True)
+    # Set when the client was erased on request: the personal details above are gone, the
+    # fact of the signature (which text, when, witnessed by whom) stays.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-signed_at", "-pk"]
@@ -125,7 +128,8 @@ class SignedConsent(models.Model):
                 condition=~models.Q(typed_name=""), name="signed_consent_name_not_empty"
             ),
             models.CheckConstraint(
-                condition=~models.Q(signature=""), name="signed_consent_signature_not_empty"
+                condition=~models.Q(signature="") | models.Q(erased_at__isnull=False),
+                name="signed_consent_signature_not_empty",
             ),
             # A withdrawal is recorded whole (when, by whom, why) or not at all.
             models.CheckConstraint(

@@ -27,7 +27,10 @@ class DesignPlan(models.Model):
         "consultations.Consultation", on_delete=models.PROTECT, related_name="designs"
     )
     version = models.PositiveSmallIntegerField()
-    photo = models.ForeignKey("clients.Photo", on_delete=models.PROTECT, related_name="designs")
+    # Empty only after the client was erased on request (their photos are gone).
+    photo = models.ForeignKey(
+        "clients.Photo", null=True, blank=True, on_delete=models.PROTECT, related_name="designs"
+    )
     design = models.JSONField(help_text="Format 1 of consultations.design.schema.")
     composite = models.FileField(upload_to=composite_path, max_length=255)
     created_by = models.ForeignKey(

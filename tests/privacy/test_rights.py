@@ -1,0 +1,145 @@
+import io
+import json
+import zipfile
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from clients.models import Client, Photo, SignedConsent
+from sessions_app import inventory
+from tests.factories import (
+    make_consultation,
+    make_design,
+    make_photo,
+    make_signed_consent,
+    make_started_session,
+)
+
+
+@pytest.fixture
+def rich_client(smp_client, practitioner, location):
+    """Sam with consents, a photo, a design and a signed-off session with a pass."""
+    make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    photo = make_photo(client=smp_client, by=practitioner)
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    make_design(consultation=consultation, by=practitioner, photo=photo)
+    make_started_session(
+        practitioner=practitioner, location=location, client=smp_client, sign_off=True
+    )
+    return smp_client
+
+
+@pytest.fixture
+def boss(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def test_a_manager_exports_everything_as_a_zip_and_it_is_logged(boss, rich_client, manager):
+    assert (
+        "Download the ZIP"
+        in boss.get(reverse("privacy:export", args=[rich_client.public_id])).content.decode()
+    )
+    response = boss.post(reverse("privacy:export", args=[rich_client.public_id]))
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    record = json.loads(archive.read("client.json"))
+    assert record["client"]["last_name"] == "Carter"
+    assert len(record["medical_intakes"]) >= 1
+    assert {c["version"] for c in record["consents"]}
+    assert all(c["pdf_file"] in archive.namelist() for c in record["consents"])
+    assert record["photos"][0]["file"] in archive.namelist()
+    assert record["sessions"][0]["passes"][0]["pigment"].startswith("Scalp Ink")
+    assert any(name.startswith("designs/") for name in archive.namelist())
+    assert archive.read(record["consents"][0]["pdf_file"]).startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(
+        action="export", client_public_id=rich_client.public_id, actor=manager
+    ).exists()
+
+
+def test_erasure_needs_the_typed_name(boss, rich_client):
+    url = reverse("privacy:erase", args=[rich_client.public_id])
+    refused = boss.post(url, {"confirmation": "Sam"})
+    assert "to confirm" in refused.content.decode()
+    rich_client.refresh_from_db()
+    assert not rich_client.is_erased
+
+
+def test_upcoming_appointments_must_be_cancelled_first(boss, smp_client, practitioner):
+    from tests.factories import RoomFactory, make_appointment
+
+    make_appointment(
+        client=smp_client,
+        practitioner=practitioner,
+        room=RoomFactory(location=smp_client.home_location),
+    )
+    page = boss.get(reverse("privacy:erase", args=[smp_client.public_id])).content.decode()
+    assert "1 upcoming appointment: cancel them first." in page
+    boss.post(reverse("privacy:erase", args=[smp_client.public_id]), {"confirmation": "Sam Carter"})
+    smp_client.refresh_from_db()
+    assert not smp_client.is_erased
+
+
+def test_erasure_removes_identity_photos_and_signatures_and_keeps_the_lot_trail(
+    boss, rich_client, manager, django_capture_on_commit_callbacks
+):
+    photo = Photo.objects.filter(client=rich_client).first()
+    photo_path = photo.image.name
+    storage = photo.image.storage
+    consent = SignedConsent.objects.filter(client=rich_client).first()
+    lot = rich_client.pigmentation_sessions.get().passes.get().pigment_lot
+    with django_capture_on_commit_callbacks(execute=True):
+        response = boss.post(
+            reverse("privacy:erase", args=[rich_client.public_id]), {"confirmation": "sam carter"}
+        )
+    assert response.status_code == 302
+    erased = Client.objects.get(pk=rich_client.pk)
+    assert erased.is_erased
+    assert (erased.first_name, erased.email, str(erased.phone), erased.date_of_birth) == (
+        "Erased",
+        "",
+        "",
+        None,
+    )
+    assert erased.search_text == ""
+    assert not storage.exists(photo_path)
+    consent.refresh_from_db()
+    assert consent.typed_name == "(erased)"
+    assert not consent.signature
+    assert consent.version_id
+    assert consent.signed_at
+    assert consent.witness_id
+    rows = inventory.recall_report(lot=lot)
+    assert [row.client_id for row in rows] == [str(rich_client.public_id)]
+    assert rows[0].client_name.startswith("Erased client")
+    for event in AuditEvent.objects.all():
+        text = f"{event.object_label} {event.changes}"
+        assert "Carter" not in text
+        assert "sam.carter@example.test" not in text
+    assert AuditEvent.objects.filter(action="erase", actor=manager).exists()
+    assert boss.get(reverse("clients:edit", args=[rich_client.public_id])).status_code == 302
+
+
+def test_outside_erasure_the_database_still_refuses_to_change_a_signature(rich_client):
+    consent = SignedConsent.objects.filter(client=rich_client).first()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE clients_signedconsent SET typed_name = 'x' WHERE id = %s", [consent.pk]
+        )
+
+
+def test_an_erased_client_can_still_be_exported_without_errors(
+    boss, rich_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        boss.post(
+            reverse("privacy:erase", args=[rich_client.public_id]), {"confirmation": "Sam Carter"}
+        )
+    response = boss.post(reverse("privacy:export", args=[rich_client.public_id]))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    record = json.loads(archive.read("client.json"))
+    assert record["client"]["first_name"] == "Erased"
+    assert record["photos"] == []
+    assert all(c["typed_name"] == "(erased)" for c in record["consents"])
