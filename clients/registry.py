@@ -34,12 +34,25 @@ class ClientListFilter:
     apply: Callable[[QuerySet], QuerySet]
 
 
+@dataclass(frozen=True)
+class ClientNotice:
+    """A line at the top of the client page with one action (e.g. a plan waiting to be
+    booked); providers must keep to what every role that sees it may know."""
+
+    text: str
+    url: str
+    label: str
+    icon: str = "info-circle"
+
+
 @dataclass
 class _Registry:
     sections: dict[str, ClientSection] = field(default_factory=dict)
     list_filters: dict[str, ClientListFilter] = field(default_factory=dict)
     # Callables (client) -> list of reasons the client cannot be archived yet.
     archive_checks: list[Callable] = field(default_factory=list)
+    # Callables (client, user) -> list[ClientNotice].
+    notices: list[Callable] = field(default_factory=list)
 
 
 registry = _Registry()
@@ -56,6 +69,15 @@ def register_list_filter(list_filter: ClientListFilter) -> None:
 def register_archive_check(check: Callable) -> None:
     if check not in registry.archive_checks:
         registry.archive_checks.append(check)
+
+
+def register_notice(provider: Callable) -> None:
+    if provider not in registry.notices:
+        registry.notices.append(provider)
+
+
+def notices_for(client, user) -> list[ClientNotice]:
+    return [notice for provider in registry.notices for notice in provider(client, user)]
 
 
 def sections_for(role: str) -> list[ClientSection]:

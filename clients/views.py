@@ -10,7 +10,7 @@ from clients import selectors, services
 from clients.consent import selectors as consent_selectors
 from clients.forms import ClientFilterForm, ClientForm
 from clients.intake import selectors as intake_selectors
-from clients.registry import registry, sections_for
+from clients.registry import notices_for, registry, sections_for
 
 
 @role_required(*STAFF)
@@ -106,6 +106,7 @@ def _client_page(request: HttpRequest, client, active: str, section_context: dic
     context["consent_states"] = list(
         consent_selectors.client_consent_status(client=client).values()
     )
+    context["notices"] = notices_for(client, request.user)
     return render(request, "clients/client_detail.html", context)
 
 

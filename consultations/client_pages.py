@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from accounts.roles import CLINICAL
-from clients.registry import ClientSection, register_section
+from clients.registry import ClientSection, register_notice, register_section
 from scheduling.registry import AppointmentAction, register_appointment_actions
 
 
@@ -44,6 +44,27 @@ def _appointment_actions(appointment, user) -> list[AppointmentAction]:
     return [AppointmentAction("Start consultation", url, "clipboard2-pulse", method="post")]
 
 
+def _plan_to_book(client, user) -> list:
+    """A plan agreed at a consultation whose course is not booked yet: the front desk books it."""
+    from clients.registry import ClientNotice
+    from consultations.models import TreatmentPlan
+
+    plan = (
+        TreatmentPlan.objects.filter(consultation__client=client, course__isnull=True)
+        .select_related("consultation")
+        .order_by("-created_at")
+        .first()
+    )
+    if plan is None or client.is_archived:
+        return []
+    text = (
+        f"Treatment plan agreed on {plan.consultation.started_at:%d %b %Y}: {plan.sessions} "
+        f"sessions, {plan.min_interval_days}–{plan.max_interval_days} days apart, not booked yet."
+    )
+    url = reverse("consultations:plan_book", args=[plan.consultation.public_id])
+    return [ClientNotice(text, url, "Book the course", icon="calendar-plus")]
+
+
 def register() -> None:
     register_section(
         ClientSection(
@@ -57,3 +78,4 @@ def register() -> None:
         )
     )
     register_appointment_actions(_appointment_actions)
+    register_notice(_plan_to_book)

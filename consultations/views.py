@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.roles import CLINICAL
+from accounts.roles import CLINICAL, STAFF
 from clients.intake.selectors import client_latest_intake
 from clients.selectors import client_get_for_user
 from consultations import selectors, services
@@ -154,9 +154,11 @@ def plan_edit(request: HttpRequest, consultation_id) -> HttpResponse:
     )
 
 
-@role_required(*CLINICAL)
+@role_required(*STAFF)
 def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
-    """Propose the plan's sessions with the slot finder and book them on confirmation."""
+    """Propose the plan's sessions with the slot finder and book them on confirmation. Open
+    to the front desk, who book courses: the page shows the plan's sessions and spacing only,
+    nothing clinical."""
     consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
     plan = _plan_or_404(consultation)
     location = (

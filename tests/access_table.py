@@ -105,7 +105,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "consultations:detail": CLINICAL,
     "consultations:acknowledge": CLINICAL,
     "consultations:plan": CLINICAL,
-    "consultations:plan_book": CLINICAL,
+    "consultations:plan_book": STAFF,  # the front desk books the agreed course
     "consultations:design": CLINICAL,
     "consultations:design_image": CLINICAL,
     "consultations:design_approve": CLINICAL,

@@ -237,7 +237,7 @@ def test_client_page_query_count_is_constant(
             client=smp_client, practitioner=practitioner, room=room, day=next_weekday(1, weeks=week)
         )
     # session, user, location ids, client, latest intake (none here, so no flags query),
-    # consent status (the latest signature of each kind, one query)
-    with django_assert_num_queries(6):
+    # consent status (the latest signature of each kind, one query), notices (a plan to book)
+    with django_assert_num_queries(7):
         response = desk.get(reverse("clients:detail", args=[smp_client.public_id]))
     assert response.status_code == 200

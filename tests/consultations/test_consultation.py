@@ -349,9 +349,34 @@ def test_consultations_tab_query_count_is_constant(
     for _ in range(count):
         make_consultation(client=smp_client, practitioner=practitioner)
     # session, user, location ids, client, consultations (with plan and course joined),
-    # flag banner: latest intake and its flags, the consent line, the audit row of this look
-    with django_assert_num_queries(9):
+    # flag banner: latest intake and its flags, the consent line, the notices (a plan to
+    # book), the audit row of this look
+    with django_assert_num_queries(10):
         response = doctor.get(
             reverse("clients:section", args=[smp_client.public_id, "consultations"])
         )
     assert response.content.decode().count("list-group-item-action") == count
+
+
+def test_the_front_desk_is_told_of_an_agreed_plan_and_books_its_course(
+    client, front_desk, smp_client, practitioner, location
+):
+    from tests.factories import give_rota
+
+    give_rota(practitioner, location)
+    RoomFactory(location=location, name="Treatment room")
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    client.force_login(front_desk)
+    page = client.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
+    assert "Treatment plan agreed on" in page
+    assert "3 sessions, 10–30 days apart, not booked yet." in page
+    book_url = reverse("consultations:plan_book", args=[consultation.public_id])
+    proposals = client.get(book_url).context["proposals"]
+    chosen = [
+        f"{p.slot.start.isoformat()}|{p.slot.practitioner.public_id}|{p.slot.room.public_id}"
+        for p in proposals
+    ]
+    assert client.post(book_url, {"session": chosen}).status_code == 302
+    assert Course.objects.get(client=smp_client).appointments.count() == 3
+    page = client.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
+    assert "not booked yet" not in page

@@ -504,7 +504,8 @@ def test_client_appointments_tab_query_count_is_constant(
     client.force_login(front_desk)
     url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
     # session, user, location ids, client, flag banner (latest intake; no flags without
-    # one), consent line, upcoming, past, courses with their appointments (prefetch)
-    with django_assert_num_queries(9):
+    # one), consent line, notices (a plan to book), upcoming, past, courses with their
+    # appointments (prefetch)
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count("list-group-item-action") == extra
