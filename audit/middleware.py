@@ -1,9 +1,8 @@
 """Sets who is acting for the audit trail, and records each look at sensitive records."""
 
-from django.conf import settings
-
 from audit.context import Actor, reset_actor, set_actor
 from audit.models import AuditEvent
+from smp_clinic.lib.http import client_ip
 
 # Pages whose GET shows health data, clinical notes or photos: each view is an audit event.
 # name -> (what, how to find whose record: a URL kwarg holding the client's public id, or a
@@ -30,14 +29,6 @@ SENSITIVE_SECTIONS = {
     "sessions": "sessions",
     "photos": "photos",
 }
-
-
-def client_ip(request) -> str | None:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def register_sensitive_view(name: str, what: str, locator) -> None:

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import role_required
 from accounts.roles import CLINICAL
-from audit.middleware import client_ip
 from clients.models import Photo
 from clients.photos.selectors import photo_upload_refusal
 from consultations import designs, selectors
 from consultations.forms import DesignApprovalForm, DesignForm
 from consultations.models import DesignPlan
 from smp_clinic.lib.forms import add_service_error
+from smp_clinic.lib.http import client_ip
 
 
 def _versions(consultation) -> list[DesignPlan]:

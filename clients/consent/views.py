@@ -26,6 +26,7 @@ from clients.consent.forms import ConsentSignForm, ConsentVersionForm, ConsentWi
 from clients.consent.pdf import signed_consent_pdf
 from clients.models import Client, ConsentKind
 from smp_clinic.lib.forms import add_service_error
+from smp_clinic.lib.http import client_ip
 from smp_clinic.lib.redirects import redirect_back, safe_next
 
 
@@ -60,16 +61,13 @@ def consent_sign(request: HttpRequest, client_id, kind: str) -> HttpResponse:
         try:
             if read is None:
                 raise ValidationError(services.TEXT_CHANGED, code="text_changed")
-            # REMOTE_ADDR is the address that reached this server. Behind a reverse proxy it
-            # is the proxy's: recording the client device's address then needs the proxy's
-            # X-Forwarded-For, trusted only from known proxy addresses.
             consent = services.consent_sign(
                 client=client,
                 version=read,
                 typed_name=form.cleaned_data["typed_name"],
                 signature_data_url=form.cleaned_data["signature"],
                 witness=request.user,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ValidationError as error:

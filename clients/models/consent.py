@@ -103,7 +103,7 @@ class SignedConsent(models.Model):
     signature = models.FileField(upload_to=signature_path, max_length=255)
     signature_sha256 = models.CharField(max_length=64)
     signed_at = models.DateTimeField(default=timezone.now)
-    # From REMOTE_ADDR; null when the server could not tell (a Unix socket, for example).
+    # The client device's address (smp_clinic.lib.http.client_ip); null when unknown.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     witness = models.ForeignKey(

@@ -15,7 +15,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.shortcuts import render
 
-from audit.middleware import client_ip
+from smp_clinic.lib.http import client_ip
 
 
 def _hit(key: str, window: int) -> int:
