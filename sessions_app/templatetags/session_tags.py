@@ -1,0 +1,11 @@
+from django import template
+
+from sessions_app.zones import ZONE_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def zone_labels(codes) -> str:
+    """["front_hairline", "crown"] -> "Front hairline, Crown" (unknown codes as they are)."""
+    return ", ".join(ZONE_LABELS.get(code, code) for code in codes or [])
