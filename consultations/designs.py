@@ -14,6 +14,7 @@ from clients.models import Photo
 from clients.signatures import content_sha256, signature_from_data_url
 from consultations.design import Design, PhotoError, render_composite
 from consultations.models import Consultation, DesignPlan
+from smp_clinic.lib.http import valid_ip
 
 
 @transaction.atomic
@@ -77,7 +78,7 @@ def design_approve(
     plan.approved_typed_name = " ".join(typed_name.split())
     plan.approval_signature_sha256 = content_sha256(signature)
     plan.approval_signature.save(f"approval-v{plan.version}.png", signature, save=False)
-    plan.approval_ip = ip_address
+    plan.approval_ip = valid_ip(ip_address)
     plan.approval_witness = witness
     plan.save()
     return plan

@@ -239,8 +239,9 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+PROXY_COUNT = env_int("PROXY_COUNT", default=1, minimum=1)
 if env_bool("BEHIND_PROXY", default=False):
-    AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", default=1, minimum=1)
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Shared tablets: a session ends after this many minutes without a request.
