@@ -3,6 +3,7 @@ constant number of queries whatever the number of messages."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -33,7 +34,7 @@ def messages_visible_to(user: User) -> QuerySet[OutboundMessage]:
 def message_get_for_user(*, user: User, public_id) -> OutboundMessage:
     try:
         return messages_visible_to(user).select_related(*RELATED).get(public_id=public_id)
-    except (OutboundMessage.DoesNotExist, ValueError):
+    except (OutboundMessage.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such message") from None
 
 

@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.roles import MANAGERS
 from audit.models import AuditEvent
 from clients.models import Client
+from smp_clinic.lib.forms import CalendarDateField
 
 PAGE_SIZE = 50
 
@@ -35,10 +36,10 @@ class TrailFilterForm(forms.Form):
         choices=[("", "Any"), *AuditEvent.Action.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    date_from = forms.DateField(
+    date_from = CalendarDateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = CalendarDateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

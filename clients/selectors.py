@@ -1,5 +1,6 @@
 """Reads of client records, always scoped to what the asking staff member may see."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -35,7 +36,7 @@ def client_get_for_user(*, user: User, public_id) -> Client:
     """The client with this public id if the user may see them; 404 otherwise."""
     try:
         return clients_visible_to(user).select_related("home_location").get(public_id=public_id)
-    except (Client.DoesNotExist, ValueError):
+    except (Client.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such client") from None
 
 

@@ -1,5 +1,8 @@
 """The design step of a consultation: draw over a photo, keep versions, get a signature."""
 
+import contextlib
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -41,8 +44,8 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
     versions = _versions(consultation)
     latest = versions[0] if versions else None
     chosen = None
-    if request.GET.get("photo"):
-        chosen = photos.filter(public_id=request.GET["photo"]).first()
+    with contextlib.suppress(ValueError):
+        chosen = photos.filter(public_id=uuid.UUID(request.GET.get("photo", ""))).first()
     chosen = chosen or (latest.photo if latest else photos.first())
     form = DesignForm(
         request.POST or None, photos=photos, initial={"photo": chosen.public_id if chosen else None}

@@ -3,6 +3,7 @@ from django import forms
 from consultations.design import DesignField
 from consultations.models import Consultation, TreatmentPlan
 from consultations.services import ASSESSMENT_FIELDS
+from smp_clinic.lib.forms import CalendarDateField
 
 
 def _select() -> forms.Select:
@@ -24,6 +25,7 @@ class ConsultationForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "not_suitable_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"follow_up_on": CalendarDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Reads of consultations and plans, scoped through the clients the user may see."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -26,7 +27,7 @@ def consultation_get_for_user(*, user: User, public_id) -> Consultation:
             )
             .get(public_id=public_id)
         )
-    except (Consultation.DoesNotExist, ValueError):
+    except (Consultation.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such consultation") from None
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from locations.models import Location, Room, time_zone_choices
 from scheduling.models import AppointmentType, TimeOff
 from scheduling.selectors import active_types, practitioners_at
+from smp_clinic.lib.forms import CalendarDateField
 from smp_clinic.lib.tz import NonexistentLocalTime, local_datetime
 
 CANCEL_REASONS = [
@@ -32,7 +33,7 @@ def _select(**attrs) -> forms.Select:
 class _SlotFieldsMixin(forms.Form):
     """Date and time on the location's clocks, turned into one aware ``start``."""
 
-    date = forms.DateField(
+    date = CalendarDateField(
         label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     time = forms.TimeField(
@@ -166,10 +167,10 @@ class SlotSearchForm(forms.Form):
         widget=_select(),
         to_field_name="public_id",
     )
-    date_from = forms.DateField(
+    date_from = CalendarDateField(
         label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    date_to = forms.DateField(
+    date_to = CalendarDateField(
         label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
@@ -200,7 +201,7 @@ class CoursePlanForm(forms.Form):
     max_interval_days = forms.IntegerField(
         label="At most (days apart)", min_value=1, max_value=365, initial=30
     )
-    first_from = forms.DateField(
+    first_from = CalendarDateField(
         label="First session from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -243,7 +244,7 @@ class TimeOffForm(forms.Form):
         label="Who", queryset=None, widget=_select(), to_field_name="public_id"
     )
     kind = forms.ChoiceField(label="Kind", choices=TimeOff.Kind.choices, widget=_select())
-    start_date = forms.DateField(
+    start_date = CalendarDateField(
         label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start_time = forms.TimeField(
@@ -252,7 +253,7 @@ class TimeOffForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text="Leave empty for the whole day.",
     )
-    end_date = forms.DateField(
+    end_date = CalendarDateField(
         label="Until", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     end_time = forms.TimeField(

@@ -4,6 +4,7 @@ number of queries whatever the number of appointments."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -31,7 +32,7 @@ def locations_for(user: User) -> QuerySet[Location]:
 def location_get_for_user(*, user: User, public_id) -> Location:
     try:
         return locations_for(user).get(public_id=public_id)
-    except (Location.DoesNotExist, ValueError):
+    except (Location.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such location") from None
 
 
@@ -45,7 +46,7 @@ def appointments_visible_to(user: User) -> QuerySet[Appointment]:
 def appointment_get_for_user(*, user: User, public_id) -> Appointment:
     try:
         return appointments_visible_to(user).get(public_id=public_id)
-    except (Appointment.DoesNotExist, ValueError):
+    except (Appointment.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such appointment") from None
 
 
@@ -61,7 +62,7 @@ def practitioners_at(location: Location) -> QuerySet[User]:
 def practitioner_get(*, location: Location, public_id) -> User:
     try:
         return practitioners_at(location).get(public_id=public_id)
-    except (User.DoesNotExist, ValueError):
+    except (User.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such practitioner") from None
 
 

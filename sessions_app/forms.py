@@ -15,6 +15,7 @@ from sessions_app.models import (
 )
 from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS
 from sessions_app.zones import ZONES
+from smp_clinic.lib.forms import CalendarDateField
 
 
 def _date_input() -> forms.DateInput:
@@ -30,8 +31,10 @@ class ProductForm(forms.ModelForm):
 
 class LotReceiveForm(forms.Form):
     lot_number = forms.CharField(max_length=60)
-    expiry_date = forms.DateField(widget=_date_input())
-    received_on = forms.DateField(widget=_date_input(), required=False, help_text="Today if empty.")
+    expiry_date = CalendarDateField(widget=_date_input())
+    received_on = CalendarDateField(
+        widget=_date_input(), required=False, help_text="Today if empty."
+    )
     volume_ml = forms.DecimalField(
         label="Volume (ml)", max_digits=7, decimal_places=1, min_value=Decimal("0.1")
     )
@@ -50,7 +53,7 @@ class NeedleReceiveForm(forms.Form):
         max_value=Decimal("0.40"),
     )
     lot_number = forms.CharField(max_length=60)
-    expiry_date = forms.DateField(widget=_date_input())
+    expiry_date = CalendarDateField(widget=_date_input())
     quantity = forms.IntegerField(label="Cartridges", min_value=1, max_value=10000)
 
 
@@ -157,6 +160,7 @@ class NotesForm(forms.ModelForm):
             "next_session_advice": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"checked_on": CalendarDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -30,7 +31,7 @@ def sessions_visible_to(user: User) -> QuerySet[PigmentationSession]:
 def session_get_for_user(*, user: User, public_id) -> PigmentationSession:
     try:
         return sessions_visible_to(user).select_related(*SESSION_RELATED).get(public_id=public_id)
-    except (PigmentationSession.DoesNotExist, ValueError):
+    except (PigmentationSession.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such session") from None
 
 

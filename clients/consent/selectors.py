@@ -9,6 +9,7 @@ withdrawn. A signature under an older text stays valid ("older version"); nothin
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
@@ -131,7 +132,7 @@ def version_get(*, kind: str, public_id) -> ConsentVersion | None:
         return ConsentVersion.objects.select_related("template").get(
             template__kind=kind, public_id=public_id
         )
-    except (ConsentVersion.DoesNotExist, ValueError):
+    except (ConsentVersion.DoesNotExist, ValueError, ValidationError):
         return None
 
 
@@ -163,7 +164,7 @@ def consent_get_for_client(*, client: Client, public_id) -> SignedConsent:
         return SignedConsent.objects.select_related(
             "version__template", "version__created_by", "witness", "withdrawn_by", "client"
         ).get(client=client, public_id=public_id)
-    except (SignedConsent.DoesNotExist, ValueError):
+    except (SignedConsent.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such consent") from None
 
 
@@ -192,7 +193,7 @@ def consent_templates() -> list[ConsentTemplate]:
 def template_get(*, public_id) -> ConsentTemplate:
     try:
         return ConsentTemplate.objects.get(public_id=public_id)
-    except (ConsentTemplate.DoesNotExist, ValueError):
+    except (ConsentTemplate.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such consent form") from None
 
 

@@ -18,6 +18,7 @@ from clients.intake.questionnaire import (
     date_field,
     detail_field,
 )
+from smp_clinic.lib.forms import CalendarDateField
 
 NOTE_MAX_LENGTH = 2000
 
@@ -78,7 +79,7 @@ class IntakeForm(forms.Form):
                 ),
             )
             if question.kind == Kind.YES_NO_DATE:
-                self.fields[date_field(question.code)] = forms.DateField(
+                self.fields[date_field(question.code)] = CalendarDateField(
                     label=f"{label}, date",
                     required=False,
                     widget=forms.DateInput(

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -249,7 +250,7 @@ def intake_get_for_client(*, client: Client, public_id) -> MedicalIntake:
         return MedicalIntake.objects.select_related("submitted_by", "reviewed_by").get(
             client=client, public_id=public_id
         )
-    except (MedicalIntake.DoesNotExist, ValueError):
+    except (MedicalIntake.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such intake") from None
 
 
@@ -258,7 +259,7 @@ def flag_get_for_client(*, client: Client, public_id) -> IntakeFlag:
         return IntakeFlag.objects.select_related(
             "intake__client", "intake__submitted_by", "clearance__cleared_by"
         ).get(intake__client=client, public_id=public_id)
-    except (IntakeFlag.DoesNotExist, ValueError):
+    except (IntakeFlag.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such flag") from None
 
 
@@ -267,7 +268,7 @@ def clearance_get_for_client(*, client: Client, public_id) -> FlagClearance:
         return FlagClearance.objects.select_related("flag__intake").get(
             flag__intake__client=client, public_id=public_id
         )
-    except (FlagClearance.DoesNotExist, ValueError):
+    except (FlagClearance.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such clearance") from None
 
 

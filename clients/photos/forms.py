@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clients.models import PhotoAngle, PhotoKind
 from clients.photos.services import NOTE_MAX_LENGTH
+from smp_clinic.lib.forms import CalendarDateTimeField
 
 MAX_FILES_PER_UPLOAD = 20
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -49,8 +50,8 @@ def _kind_field(**kwargs) -> forms.ChoiceField:
     )
 
 
-def _taken_at_field(help_text: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
+def _taken_at_field(help_text: str) -> CalendarDateTimeField:
+    return CalendarDateTimeField(
         label="Taken at",
         required=False,
         input_formats=DATETIME_INPUT_FORMATS,

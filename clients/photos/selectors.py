@@ -4,6 +4,7 @@ every photo is reached through a client fetched with ``client_get_for_user``).""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 
@@ -40,7 +41,7 @@ def photo_upload_refusal(*, client: Client) -> str | None:
 def photo_get_for_client(*, client: Client, public_id) -> Photo:
     try:
         return Photo.objects.select_related("uploaded_by").get(client=client, public_id=public_id)
-    except (Photo.DoesNotExist, ValueError):
+    except (Photo.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such photo") from None
 
 

@@ -1,6 +1,3 @@
-import contextlib
-from datetime import date, datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +15,7 @@ from scheduling.forms import BookingForm, CancelForm, RescheduleForm
 from scheduling.models import Appointment, Course
 from scheduling.registry import actions_for
 from scheduling.views.common import day_url, htmx_redirect, request_location
-from smp_clinic.lib.forms import add_service_error
+from smp_clinic.lib.forms import add_service_error, date_from_query, datetime_from_query
 
 CLINICAL_STATUSES = {Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED}
 
@@ -34,26 +31,21 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 def _initial_from_query(request: HttpRequest, location) -> dict:
     initial = {}
-    raw_start = request.GET.get("start", "")
-    try:
-        start = datetime.fromisoformat(raw_start)
-    except ValueError:
-        start = None
+    start = datetime_from_query(request.GET.get("start"))
     if start is not None:
         if timezone.is_naive(start):
             start = start.replace(tzinfo=location.tz)
         local = timezone.localtime(start, location.tz)
         initial.update(date=local.date(), time=local.time().replace(second=0, microsecond=0))
-    elif request.GET.get("date"):
-        with contextlib.suppress(ValueError):
-            initial["date"] = date.fromisoformat(request.GET["date"])
+    elif date_from_query(request.GET.get("date")):
+        initial["date"] = date_from_query(request.GET["date"])
     for name in ("practitioner", "room"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
     chosen_type = None
-    if request.GET.get("type"):
+    if request.GET.get("type", "").isdecimal():
         initial["appointment_type"] = request.GET["type"]
-        chosen_type = selectors.active_types().filter(pk=request.GET["type"]).first()
+        chosen_type = selectors.active_types().filter(pk=int(request.GET["type"])).first()
     chosen_type = chosen_type or selectors.active_types().first()
     if start is not None and "room" not in initial and chosen_type is not None:
         # A slot clicked in a practitioner's column: offer the first room free for it.

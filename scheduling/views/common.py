@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 
 from locations.models import Location
 from scheduling import selectors
+from smp_clinic.lib.forms import date_from_query
 
 
 def request_locations(request: HttpRequest) -> list[Location]:
@@ -34,11 +35,10 @@ def request_location(request: HttpRequest) -> Location:
 
 
 def request_day(request: HttpRequest, location: Location) -> date:
-    raw = request.GET.get("date", "")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return timezone.localtime(timezone.now(), location.tz).date()
+    return (
+        date_from_query(request.GET.get("date"))
+        or timezone.localtime(timezone.now(), location.tz).date()
+    )
 
 
 def week_start(day: date) -> date:

@@ -22,7 +22,11 @@ def client_ip(request: HttpRequest) -> str | None:
     peer = valid_ip(request.META.get("REMOTE_ADDR"))
     if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         return peer
-    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    hops = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
     count = getattr(settings, "PROXY_COUNT", 1)
     if len(hops) >= count:
         return valid_ip(hops[-count]) or peer

@@ -42,7 +42,7 @@ def test_a_short_or_junk_header_falls_back_to_the_peer(settings):
 
 
 @pytest.mark.parametrize(
-    "raw, expected",
+    ("raw", "expected"),
     [
         ("192.0.2.1", "192.0.2.1"),
         (" 2001:DB8::1 ", "2001:db8::1"),
