@@ -25,3 +25,21 @@ def register_appointment_actions(provider: Callable) -> None:
 
 def actions_for(appointment, user) -> list[AppointmentAction]:
     return [action for provider in _providers for action in provider(appointment, user)]
+
+
+_status_guards: list[Callable] = []
+
+
+def register_status_guard(guard: Callable) -> None:
+    """``guard(appointment, new_status) -> str | None``: a reason the appointment may not
+    take this status now (a pigmentation session completes from its log only), or None."""
+    if guard not in _status_guards:
+        _status_guards.append(guard)
+
+
+def status_refusal(appointment, new_status: str) -> str | None:
+    for guard in _status_guards:
+        reason = guard(appointment, new_status)
+        if reason:
+            return reason
+    return None

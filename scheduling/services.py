@@ -25,6 +25,7 @@ from scheduling.models import (
     TimeOff,
     WorkingHours,
 )
+from scheduling.registry import status_refusal
 from smp_clinic.lib import events
 
 Status = Appointment.Status
@@ -455,6 +456,9 @@ def _status_guard(appointment: Appointment, new_status: str, now: datetime) -> N
             f"A {appointment.get_status_display().lower()} appointment cannot become "
             f"{Status(new_status).label.lower()}."
         )
+    refusal = status_refusal(appointment, new_status)
+    if refusal:
+        raise ValidationError(refusal)
     today = timezone.localtime(now, appointment.location.tz).date()
     day = timezone.localtime(appointment.start, appointment.location.tz).date()
     if new_status == Status.CHECKED_IN and day != today:

@@ -4,7 +4,11 @@ from django.urls import reverse
 
 from accounts.roles import CLINICAL, STAFF
 from clients.registry import ClientSection, register_section
-from scheduling.registry import AppointmentAction, register_appointment_actions
+from scheduling.registry import (
+    AppointmentAction,
+    register_appointment_actions,
+    register_status_guard,
+)
 
 
 def _section_context(*, client, user) -> dict:
@@ -43,6 +47,30 @@ def _appointment_actions(appointment, user) -> list[AppointmentAction]:
     ]
 
 
+def _status_guard(appointment, new_status: str) -> str | None:
+    """A pigmentation appointment follows its session log: it is in progress once the log
+    has passed the safety gate and completed once the log is signed off, never by a click
+    on the calendar (which would skip the gate and the record)."""
+    from sessions_app.models import PigmentationSession
+
+    if not appointment.appointment_type.is_pigmentation:
+        return None
+    status = (
+        PigmentationSession.objects.filter(appointment=appointment)
+        .values_list("status", flat=True)
+        .first()
+    )
+    started = status in (
+        PigmentationSession.Status.IN_PROGRESS,
+        PigmentationSession.Status.SIGNED_OFF,
+    )
+    if new_status == "in_progress" and not started:
+        return "A pigmentation session starts from its session log, after the safety checks."
+    if new_status == "completed" and status != PigmentationSession.Status.SIGNED_OFF:
+        return "A pigmentation session is completed by signing off its session log."
+    return None
+
+
 def register() -> None:
     # Front desk sees that a session happened (date, status), never its clinical content.
     register_section(
@@ -57,3 +85,4 @@ def register() -> None:
         )
     )
     register_appointment_actions(_appointment_actions)
+    register_status_guard(_status_guard)

@@ -221,7 +221,18 @@ def _move_appointment_to(appointment: Appointment, target: str, by: User) -> Non
         },
     }
     appointment = Appointment.objects.get(pk=appointment.pk)
-    for status in paths[target].get(appointment.status, []):
+    if appointment.status == target or (
+        appointment.status == Appointment.Status.COMPLETED
+        and target == Appointment.Status.IN_PROGRESS
+    ):
+        return
+    path = paths[target].get(appointment.status)
+    if path is None:
+        raise ValidationError(
+            f"The appointment is {appointment.get_status_display().lower()}; "
+            "a session cannot go ahead on it."
+        )
+    for status in path:
         appointment = appointment_set_status(appointment=appointment, by=by, status=status)
 
 

@@ -300,24 +300,92 @@ def make_inventory():
     return lot, needle
 
 
+def make_ready_for_smp(*, client, practitioner):
+    """What the safety gate asks of a client: a reviewed intake and a treatment consent."""
+    from clients.intake.services import intake_mark_reviewed
+
+    if not client.medical_intakes.filter(reviewed_at__isnull=False).exists():
+        intake = make_intake(client=client, by=practitioner)
+        intake_mark_reviewed(intake=intake, by=practitioner)
+    if not client.signed_consents.filter(version__template__kind="treatment").exists():
+        make_signed_consent(client=client, kind="treatment", witness=practitioner)
+
+
+def log_a_pass(*, session, by):
+    from decimal import Decimal
+
+    from sessions_app import services
+
+    lot, needle = make_inventory()
+    services.pass_add(
+        session=session,
+        by=by,
+        data={
+            "zones": ["crown"],
+            "needle": needle,
+            "pigment_lot": lot,
+            "dilution": "1:3",
+            "depth": "0.5 mm",
+            "density": "medium",
+            "shade": "2",
+            "duration_minutes": 30,
+            "pigment_ml": Decimal("0.5"),
+        },
+    )
+
+
+def _sign_off(*, session, by):
+    from sessions_app import services
+
+    services.session_save_notes(
+        session=session,
+        by=by,
+        data={"pain": 2, "bleeding": "none", "skin_reaction": "redness"},
+    )
+    return services.session_sign_off(session=session, by=by)
+
+
+def complete_appointment(appointment, *, by):
+    """Check in, start and complete, as the clinic does, at the current (travelled) time on
+    the appointment's day: a pigmentation session through its log (gate, a pass, sign-off),
+    anything else from the calendar."""
+    from scheduling.services import appointment_set_status
+    from sessions_app import services
+
+    if not appointment.appointment_type.is_pigmentation:
+        for status in ("checked_in", "in_progress", "completed"):
+            appointment = appointment_set_status(appointment=appointment, by=by, status=status)
+        return appointment
+    make_ready_for_smp(client=appointment.client, practitioner=by)
+    session = services.session_open(appointment=appointment, by=by)
+    previous = services.previous_session(session)
+    if previous is not None and not previous.healing_checks.exists():
+        services.healing_check_record(
+            session=previous,
+            by=by,
+            data={"rating": 4, "healed_shade": "as_intended", "coverage": "even"},
+        )
+    session = services.session_start(session=session, by=by)
+    log_a_pass(session=session, by=by)
+    _sign_off(session=session, by=by)
+    appointment.refresh_from_db()
+    return appointment
+
+
 def make_started_session(
     *, practitioner, location, client=None, with_pass=True, weekday=3, sign_off=False
 ):
     """A client ready for SMP (reviewed intake, treatment consent), a session appointment on
     a coming Thursday, its log opened and started on the day, and one pass logged."""
     from datetime import time
-    from decimal import Decimal
 
     import time_machine
 
-    from clients.intake.services import intake_mark_reviewed
     from sessions_app import services
     from smp_clinic.lib.tz import local_datetime
 
     client = client or make_client(location=location)
-    intake = make_intake(client=client, by=practitioner)
-    intake_mark_reviewed(intake=intake, by=practitioner)
-    make_signed_consent(client=client, kind="treatment", witness=practitioner)
+    make_ready_for_smp(client=client, practitioner=practitioner)
     day = next_weekday(weekday)
     appointment = make_appointment(
         client=client,
@@ -331,29 +399,9 @@ def make_started_session(
     with time_machine.travel(local_datetime(day, time(9, 25), location.tz)):
         session = services.session_start(session=session, by=practitioner)
         if with_pass:
-            lot, needle = make_inventory()
-            services.pass_add(
-                session=session,
-                by=practitioner,
-                data={
-                    "zones": ["crown"],
-                    "needle": needle,
-                    "pigment_lot": lot,
-                    "dilution": "1:3",
-                    "depth": "0.5 mm",
-                    "density": "medium",
-                    "shade": "2",
-                    "duration_minutes": 30,
-                    "pigment_ml": Decimal("0.5"),
-                },
-            )
+            log_a_pass(session=session, by=practitioner)
         if sign_off:
-            services.session_save_notes(
-                session=session,
-                by=practitioner,
-                data={"pain": 2, "bleeding": "none", "skin_reaction": "redness"},
-            )
-            session = services.session_sign_off(session=session, by=practitioner)
+            session = _sign_off(session=session, by=practitioner)
     return session
 
 

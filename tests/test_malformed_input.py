@@ -57,9 +57,7 @@ def test_the_design_page_ignores_a_photo_that_is_not_one_of_the_clients(
     assert Consultation.objects.count() == 1
 
 
-def test_time_off_far_in_the_future_is_refused_with_a_message(
-    signed_in_manager, manager, location
-):
+def test_time_off_far_in_the_future_is_refused_with_a_message(signed_in_manager, manager, location):
     response = signed_in_manager.post(
         reverse("scheduling:time_off") + f"?location={location.public_id}",
         {

@@ -13,9 +13,8 @@ from aftercare.services.periodic import (
     outbox_scan_recalls,
 )
 from aftercare.tasks import outbox_scan_courses
-from scheduling.services import appointment_set_status
 from tests.aftercare.conftest import rows
-from tests.factories import make_appointment
+from tests.factories import complete_appointment, make_appointment
 
 pytestmark = pytest.mark.usefixtures("clock")
 FIRST_SESSION = date(2027, 1, 12)
@@ -23,9 +22,7 @@ FIRST_SESSION = date(2027, 1, 12)
 
 def complete(appointment, by, clock):
     clock.move_to(appointment.start)
-    for status in ("checked_in", "in_progress", "completed"):
-        appointment = appointment_set_status(appointment=appointment, by=by, status=status)
-    return appointment
+    return complete_appointment(appointment, by=by)
 
 
 @pytest.fixture

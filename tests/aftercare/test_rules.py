@@ -14,7 +14,7 @@ from scheduling.services import (
 )
 from smp_clinic.lib.tz import local_datetime
 from tests.aftercare.conftest import kinds_and_steps, rows
-from tests.factories import give_rota, make_appointment, make_consultation
+from tests.factories import complete_appointment, give_rota, make_appointment, make_consultation
 
 Status = OutboundMessage.Status
 pytestmark = pytest.mark.usefixtures("clock")
@@ -30,9 +30,7 @@ def book(smp_client, practitioner, room, day=NEXT_TUESDAY, at=time(10), kind="co
 def complete(appointment, by, clock):
     """Check in, start and complete on the appointment's day (the status rules need it)."""
     clock.move_to(appointment.start)
-    for status in ("checked_in", "in_progress", "completed"):
-        appointment = appointment_set_status(appointment=appointment, by=by, status=status)
-    return appointment
+    return complete_appointment(appointment, by=by)
 
 
 def test_booking_makes_a_confirmation_due_now_and_two_reminders(smp_client, practitioner, room):

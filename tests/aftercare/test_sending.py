@@ -16,7 +16,7 @@ from aftercare.services import sending
 from aftercare.services.sending import outbox_send
 from clients.services import client_archive
 from tests.aftercare.conftest import rows
-from tests.factories import make_appointment, make_consultation
+from tests.factories import complete_appointment, make_appointment, make_consultation
 
 Status = OutboundMessage.Status
 pytestmark = pytest.mark.usefixtures("clock")
@@ -310,14 +310,11 @@ def test_staff_resend_gives_a_new_message_id(
 def test_aftercare_steps_carry_the_plan_instructions(
     smp_client, practitioner, room, dispatch, mailoutbox, clock
 ):
-    from scheduling.services import appointment_set_status
-
     session = make_appointment(
         client=smp_client, practitioner=practitioner, room=room, kind="session", day=NEXT_TUESDAY
     )
     clock.move_to(session.start)
-    for status in ("checked_in", "in_progress", "completed"):
-        session = appointment_set_status(appointment=session, by=practitioner, status=status)
+    complete_appointment(session, by=practitioner)
     dispatch()
     mailoutbox.clear()
     clock.move_to(datetime.combine(NEXT_TUESDAY + timedelta(days=4), time(9), tzinfo=UTC))

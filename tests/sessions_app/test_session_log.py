@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clients.intake.services import intake_mark_reviewed
 from scheduling.models import Appointment, Course
+from scheduling.services import appointment_cancel
 from sessions_app import inventory, services
 from tests.factories import RoomFactory, make_appointment, make_intake
 from tests.sessions_app.conftest import pass_data
@@ -407,3 +408,52 @@ def test_progress_page_query_count_is_constant(
     )  # the design's photo is a baseline too
     assert 'data-testid="design-overlay"' in content
     assert DesignPlan.objects.count() == 1
+
+
+def test_the_calendar_cannot_start_or_complete_a_pigmentation_session(
+    doctor, practitioner, session_appointment, on_the_day
+):
+    """Start and Complete on the calendar would skip the safety gate and the record: a
+    pigmentation appointment follows its session log only."""
+    doctor.force_login(practitioner)
+    status_url = reverse("scheduling:appointment_status", args=[session_appointment.public_id])
+    doctor.post(status_url, {"status": "checked_in"})
+    page = doctor.get(reverse("scheduling:appointment", args=[session_appointment.public_id]))
+    content = page.content.decode()
+    assert 'value="in_progress"' not in content
+    assert 'value="completed"' not in content
+    assert "Open the session log" in content
+    for status, refusal in [
+        ("in_progress", "A pigmentation session starts from its session log"),
+        ("completed", "A pigmentation session is completed by signing off its session log"),
+    ]:
+        response = doctor.post(status_url, {"status": status}, follow=True)
+        assert refusal in response.content.decode()
+        assert Appointment.objects.get(pk=session_appointment.pk).status == "checked_in"
+
+
+def test_a_consultation_appointment_is_still_completed_from_the_calendar(
+    doctor, ready_client, practitioner, location, session_day, on_the_day
+):
+    consultation = make_appointment(
+        client=ready_client,
+        practitioner=practitioner,
+        room=RoomFactory(location=location),
+        day=session_day,
+        at=time(11),
+    )
+    doctor.force_login(practitioner)
+    status_url = reverse("scheduling:appointment_status", args=[consultation.public_id])
+    for status in ("checked_in", "in_progress", "completed"):
+        doctor.post(status_url, {"status": status})
+    assert Appointment.objects.get(pk=consultation.pk).status == "completed"
+
+
+def test_a_session_cannot_start_on_a_cancelled_appointment(
+    session, session_appointment, practitioner, on_the_day
+):
+    appointment_cancel(appointment=session_appointment, by=practitioner, reason="Client unwell")
+    with pytest.raises(ValidationError, match="The appointment is cancelled"):
+        services.session_start(session=session, by=practitioner)
+    session.refresh_from_db()
+    assert session.status == "not_started"
