@@ -56,8 +56,11 @@ PRIVATE_FIELDS = {
         "pronouns",
     },
     "clients.Photo": {"note", "original_filename"},
-    "clients.SignedConsent": {"typed_name", "ip_address", "user_agent"},
+    "clients.SignedConsent": {"typed_name", "ip_address", "user_agent", "withdrawal_reason"},
+    "clients.FlagClearance": {"document_name"},
     "consultations.DesignPlan": {"approved_typed_name", "approval_ip"},
+    # Front-desk free text, often with names and phone numbers in it.
+    "scheduling.Appointment": {"notes", "cancel_reason"},
 }
 IGNORED_FIELDS = {
     "updated_at",

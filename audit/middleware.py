@@ -51,7 +51,8 @@ class AuditMiddleware:
             label=f"{user.full_name} <{user.email}>" if signed_in else "anonymous",
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-            path=request.get_full_path()[:300],
+            # The path only: query strings carry search terms and prefilled names.
+            path=request.path[:300],
         )
         token = set_actor(actor)
         try:

@@ -1,7 +1,9 @@
 """Erasure on request: the client's identifiers, contact details, photos and signature
 images go; the record stays, anonymous, with what the law asks to keep — the pigment lot
 trail (which lot went into which session, EU REACH / EN 17169), the facts of each signed
-consent (which text, when, witnessed by whom) and any figures. One transaction, audit-logged.
+consent (which text, when, witnessed by whom, withdrawn when), the clinical record and any
+figures. Free text the front desk wrote about visits and the emails' content go too. One
+transaction, audit-logged.
 """
 
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from audit.models import AuditEvent
 from clients.consent.services import typed_name_matches
 from clients.models import Client, FlagClearance, Photo, SignedConsent
 from consultations.models import DesignPlan
-from scheduling.models import Appointment
+from scheduling.models import Appointment, AppointmentChange
 from sessions_app.models import SessionPhoto
 
 ERASED_NAME = "(erased)"
@@ -89,12 +91,21 @@ def client_erase(*, client: Client, by: User, confirmation: str) -> Client:
         erased_at=timezone.now(),
     )
 
+    SignedConsent.objects.filter(client=client).exclude(withdrawal_reason="").update(
+        withdrawal_reason=ERASED_NAME
+    )
+
     OutboundMessage.objects.filter(client=client, status__in=["pending", "sending"]).update(
         status="cancelled", reason="archived"
     )
     OutboundMessage.objects.filter(client=client).update(
-        to_email="", subject="", body_text="", body_html=""
+        to_email="", subject="", body_text="", body_html="", last_error=""
     )
+    # Free text the front desk wrote about the visits (a cancelled one keeps a reason).
+    appointments = Appointment.objects.filter(client=client)
+    appointments.update(notes="")
+    appointments.exclude(cancel_reason="").update(cancel_reason=ERASED_NAME)
+    AppointmentChange.objects.filter(appointment__client=client).update(detail="")
 
     reference = str(client.public_id)[:8]
     client.first_name = "Erased"

@@ -143,3 +143,60 @@ def test_an_erased_client_can_still_be_exported_without_errors(
     assert record["client"]["first_name"] == "Erased"
     assert record["photos"] == []
     assert all(c["typed_name"] == "(erased)" for c in record["consents"])
+
+
+def test_free_text_about_the_client_goes_on_erasure_and_never_reaches_the_trail(
+    boss, smp_client, practitioner, manager, django_capture_on_commit_callbacks
+):
+    """Front-desk notes, a cancellation or move reason, a consent withdrawal reason and a GP
+    letter's file name are where names and numbers end up in practice."""
+    from aftercare.models import OutboundMessage
+    from clients.consent.services import consent_withdraw
+    from clients.intake.services import flag_clear
+    from scheduling.models import AppointmentChange
+    from scheduling.services import appointment_cancel, appointment_reschedule
+    from tests.factories import RoomFactory, make_appointment, make_intake, pdf_upload
+
+    room = RoomFactory(location=smp_client.home_location)
+    kept = make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, notes="Sam Carter, 07700 900123"
+    )
+    appointment_reschedule(
+        appointment=kept,
+        by=practitioner,
+        start=kept.start + (kept.end - kept.start) * 2,
+        reason="Carter asked for later",
+    )
+    appointment_cancel(appointment=kept, by=practitioner, reason="Mr Carter is unwell")
+    consent = make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    consent_withdraw(consent=consent, by=practitioner, reason="Carter changed his mind")
+    intake = make_intake(client=smp_client, by=practitioner, yes=["blood_thinners"])
+    flag = intake.flags.get()
+    flag_clear(flag=flag, by=practitioner, note="GP agrees", document=pdf_upload("carter.pdf"))
+    OutboundMessage.objects.filter(client=smp_client).update(last_error="550 carter@ rejected")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        boss.post(
+            reverse("privacy:erase", args=[smp_client.public_id]), {"confirmation": "Sam Carter"}
+        )
+
+    kept.refresh_from_db()
+    assert (kept.notes, kept.cancel_reason, kept.status) == ("", "(erased)", "cancelled")
+    assert not AppointmentChange.objects.filter(appointment=kept).exclude(detail="").exists()
+    consent.refresh_from_db()
+    assert consent.withdrawal_reason == "(erased)"
+    assert consent.withdrawn_at is not None
+    flag.clearance.refresh_from_db()
+    assert flag.clearance.document_name == ""
+    assert not OutboundMessage.objects.filter(client=smp_client).exclude(last_error="").exists()
+    for event in AuditEvent.objects.all():
+        text = f"{event.object_label} {event.changes} {event.path}"
+        assert "arter" not in text, (event.object_type, text)
+        assert "07700" not in text
+
+
+def test_the_trail_records_a_page_without_its_query_string(boss, manager, smp_client):
+    url = reverse("clients:section", args=[smp_client.public_id, "medical"])
+    assert boss.get(url, {"q": "Carter"}).status_code == 200
+    viewed = AuditEvent.objects.filter(action="view").latest("pk")
+    assert viewed.path == url
