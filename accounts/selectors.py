@@ -1,10 +1,21 @@
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 
 STAFF_PAGE_SIZE = 25
+
+
+def staff_visible_to(manager: User) -> QuerySet[User]:
+    """The staff a manager looks after: everyone for a manager of all locations, else the
+    people who work at one of the manager's locations (and the manager)."""
+    if manager.all_locations:
+        return User.objects.all()
+    shared = User.locations.through.objects.filter(
+        user=OuterRef("pk"), location__in=manager.locations.all()
+    )
+    return User.objects.filter(Q(Exists(shared), all_locations=False) | Q(pk=manager.pk))
 
 
 def staff_list(*, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:

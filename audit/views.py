@@ -2,6 +2,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,8 +10,9 @@ from django.utils import timezone
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import MANAGERS
+from accounts.selectors import staff_visible_to
 from audit.models import AuditEvent
-from clients.models import Client
+from clients.selectors import clients_visible_to
 from smp_clinic.lib.forms import CalendarDateField
 
 PAGE_SIZE = 50
@@ -30,6 +32,7 @@ class TrailFilterForm(forms.Form):
         to_field_name="public_id",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
     action = forms.ChoiceField(
         label="Action",
         required=False,
@@ -43,18 +46,34 @@ class TrailFilterForm(forms.Form):
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = staff_visible_to(user).order_by("full_name")
+
+
+def events_visible_to(user: User):
+    """A manager of some locations sees what happened to their clients and what their
+    staff did elsewhere in the system; a manager of all locations sees everything."""
+    events = AuditEvent.objects.all()
+    if user.all_locations:
+        return events
+    return events.filter(
+        Q(client_public_id__in=clients_visible_to(user).values("public_id"))
+        | Q(client_public_id__isnull=True, actor__in=staff_visible_to(user))
+    )
+
 
 @role_required(*MANAGERS)
 def trail(request: HttpRequest) -> HttpResponse:
-    form = TrailFilterForm(request.GET or None)
-    events = AuditEvent.objects.all()
+    form = TrailFilterForm(request.GET or None, user=request.user)
+    events = events_visible_to(request.user)
     matched_clients: dict = {}
     if form.is_valid():
         data = form.cleaned_data
         if data["client"]:
             from clients.search import search_terms
 
-            clients = Client.objects.all()
+            clients = clients_visible_to(request.user)
             for term in search_terms(data["client"]):
                 clients = clients.filter(search_text__contains=term)
             matched_clients = dict(clients.values_list("public_id", "first_name")[:200])
@@ -71,9 +90,9 @@ def trail(request: HttpRequest) -> HttpResponse:
     page = Paginator(events.order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     names = {
         public_id: f"{first} {last}"
-        for public_id, first, last in Client.objects.filter(
-            public_id__in={e.client_public_id for e in page if e.client_public_id}
-        ).values_list("public_id", "first_name", "last_name")
+        for public_id, first, last in clients_visible_to(request.user)
+        .filter(public_id__in={e.client_public_id for e in page if e.client_public_id})
+        .values_list("public_id", "first_name", "last_name")
     }
     return render(
         request, "audit/trail.html", {"form": form, "page_obj": page, "client_names": names}

@@ -229,6 +229,7 @@ class RecallRow:
     client_phone: str
     session_date: date
     practitioner: str
+    location_id: int
     passes: list[int] = field(default_factory=list)
     via_amendment: bool = False
 
@@ -259,11 +260,22 @@ def recall_report(*, lot: PigmentLot) -> list[RecallRow]:
                 client_phone=str(client.phone or ""),
                 session_date=local.date(),
                 practitioner=session.practitioner.full_name,
+                location_id=session.appointment.location_id,
             )
         row.passes.append(layering_pass.number)
         if layering_pass.pigment_lot_id != lot.pk:
             row.via_amendment = True
     return list(rows.values())
+
+
+def recall_rows_for(*, user, rows: list[RecallRow]) -> tuple[list[RecallRow], int]:
+    """The rows of sessions at the user's locations, and how many others there are: a
+    manager of some locations contacts their clients; the count tells them to escalate."""
+    if user.all_locations:
+        return rows, 0
+    mine = set(user.locations.values_list("pk", flat=True))
+    visible = [row for row in rows if row.location_id in mine]
+    return visible, len(rows) - len(visible)
 
 
 def recall_csv(*, lot: PigmentLot, rows: list[RecallRow]) -> str:

@@ -109,13 +109,16 @@ def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
     lot = get_object_or_404(
         PigmentLot.objects.select_related("product", "recalled_by"), public_id=lot_id
     )
-    rows = inventory.recall_report(lot=lot)
+    rows, elsewhere = inventory.recall_rows_for(
+        user=request.user, rows=inventory.recall_report(lot=lot)
+    )
     return render(
         request,
         "sessions_app/lot_detail.html",
         {
             "lot": lot,
             "rows": rows,
+            "elsewhere": elsewhere,
             "recall_form": RecallForm(),
             "today": timezone.localdate(),
         },
@@ -146,7 +149,7 @@ def lot_recall(request: HttpRequest, lot_id) -> HttpResponse:
 @role_required(*MANAGERS)
 def lot_recall_csv(request: HttpRequest, lot_id) -> HttpResponse:
     lot = get_object_or_404(PigmentLot.objects.select_related("product"), public_id=lot_id)
-    rows = inventory.recall_report(lot=lot)
+    rows, _ = inventory.recall_rows_for(user=request.user, rows=inventory.recall_report(lot=lot))
     response = HttpResponse(
         inventory.recall_csv(lot=lot, rows=rows), content_type="text/csv; charset=utf-8"
     )

@@ -104,8 +104,9 @@ def test_trail_page_query_count_is_constant(
     for _ in range(clients):
         make_client(location=location, by=manager)
     client.force_login(manager)
-    # session, user, staff list for the filter, count, page of events, client names
-    with django_assert_num_queries(6):
+    # session, user, the manager's locations, staff list for the filter, count, page of
+    # events, client names
+    with django_assert_num_queries(7):
         response = client.get(reverse("audit:trail"))
     assert response.status_code == 200
 
@@ -122,3 +123,34 @@ def test_looking_at_photos_is_recorded_but_not_each_thumbnail(client, practition
     views = list(AuditEvent.objects.filter(action="view").values_list("object_type", "path"))
     assert sorted(kind for kind, _ in views) == ["photo", "photos"]
     assert not any(path.endswith("/small.jpg") for _, path in views)
+
+
+def test_a_manager_of_one_location_sees_only_its_clients_and_staff_in_the_trail(
+    client, manager, practitioner, practitioner_elsewhere, location, other_location
+):
+    from accounts.roles import Role
+    from tests.factories import make_staff
+
+    here = make_client(location=location, by=practitioner, first_name="Hana", last_name="Here")
+    there = make_client(
+        location=other_location, by=practitioner_elsewhere, first_name="Theo", last_name="There"
+    )
+    make_staff(role=Role.FRONT_DESK, locations=[other_location], full_name="Nell North")
+    client.force_login(manager)
+    page = client.get(reverse("audit:trail"))
+    rows = page.context["page_obj"].object_list
+    seen_clients = {row.client_public_id for row in rows if row.client_public_id}
+    assert here.public_id in seen_clients
+    assert there.public_id not in seen_clients
+    assert practitioner_elsewhere.pk not in {row.actor_id for row in rows}
+    content = page.content.decode()
+    assert "Hana Here" in content
+    assert "Theo There" not in content
+    assert "Omar Other" not in content  # not offered in the staff filter either
+    searched = client.get(reverse("audit:trail"), {"client": "there"})
+    assert not searched.context["page_obj"].object_list
+
+    manager.all_locations = True
+    manager.save()
+    everything = client.get(reverse("audit:trail")).context["page_obj"].object_list
+    assert there.public_id in {row.client_public_id for row in everything}

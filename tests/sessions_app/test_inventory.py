@@ -174,3 +174,37 @@ def test_recall_csv_is_a_download(boss, product):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "lot"
     assert len(rows) == 1
+
+
+def test_a_manager_of_one_location_contacts_only_its_clients_about_a_recall(
+    client, manager, practitioner, practitioner_elsewhere, location, other_location
+):
+    from sessions_app.models import LayeringPass
+    from tests.factories import make_client, make_started_session
+
+    here = make_started_session(
+        practitioner=practitioner,
+        location=location,
+        client=make_client(location=location, first_name="Hana", last_name="Here"),
+    )
+    there = make_started_session(
+        practitioner=practitioner_elsewhere,
+        location=other_location,
+        client=make_client(location=other_location, first_name="Theo", last_name="There"),
+    )
+    lot = here.passes.get().pigment_lot
+    LayeringPass.objects.filter(session=there).update(pigment_lot=lot)
+    client.force_login(manager)
+    page = client.get(reverse("sessions_app:lot", args=[lot.public_id])).content.decode()
+    assert "Hana Here" in page
+    assert "Theo There" not in page
+    assert "1 more session at locations you do not manage used this lot" in page
+    csv_text = client.get(reverse("sessions_app:lot_recall_csv", args=[lot.public_id]))
+    assert "Here" in csv_text.content.decode()
+    assert "There" not in csv_text.content.decode()
+
+    manager.all_locations = True
+    manager.save()
+    page = client.get(reverse("sessions_app:lot", args=[lot.public_id])).content.decode()
+    assert "Theo There" in page
+    assert "locations you do not manage" not in page
