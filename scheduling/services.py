@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from clients.models import Client
+from clients.selectors import clients_visible_to
 from clients.services import client_link_location
 from locations.models import Location, OpeningHours, Room
 from scheduling.models import (
@@ -83,11 +84,19 @@ def overlapping(
     return found.order_by("start")
 
 
-def describe_conflict(conflict: Appointment, *, practitioner: User, room: Room) -> str:
+def describe_conflict(
+    conflict: Appointment, *, practitioner: User, room: Room, viewer: User | None
+) -> str:
+    """What holds the slot, naming the other client only to someone who may see them."""
     where = conflict.location
     times = f"{_fmt(conflict.start, where)}–{_fmt(conflict.end, where)}"
     span = f"{times} on {_fmt_day(conflict.start, where)}"
-    what = f"{conflict.client.full_name}'s {conflict.appointment_type.name.lower()}"
+    kind = conflict.appointment_type.name.lower()
+    may_see = viewer is not None and clients_visible_to(viewer).filter(pk=conflict.client_id)
+    if may_see and may_see.exists():
+        what = f"{conflict.client.full_name}'s {kind}"
+    else:
+        what = f"another client's {kind}"
     held = ""
     if conflict.blocked_start != conflict.start or conflict.blocked_end != conflict.end:
         held = (
@@ -171,7 +180,7 @@ def _check_time_off(
         )
 
 
-def _check_overlaps(appointment: Appointment) -> None:
+def _check_overlaps(appointment: Appointment, viewer: User | None) -> None:
     conflict = overlapping(
         practitioner=appointment.practitioner,
         room=appointment.room,
@@ -182,12 +191,15 @@ def _check_overlaps(appointment: Appointment) -> None:
     if conflict is not None:
         raise ValidationError(
             describe_conflict(
-                conflict, practitioner=appointment.practitioner, room=appointment.room
+                conflict,
+                practitioner=appointment.practitioner,
+                room=appointment.room,
+                viewer=viewer,
             )
         )
 
 
-def _save_guarded(appointment: Appointment) -> None:
+def _save_guarded(appointment: Appointment, viewer: User | None) -> None:
     """Insert or update; a concurrent booking that won the race becomes a clear message."""
     try:
         with transaction.atomic():
@@ -209,7 +221,10 @@ def _save_guarded(appointment: Appointment) -> None:
             ) from None
         raise ValidationError(
             describe_conflict(
-                conflict, practitioner=appointment.practitioner, room=appointment.room
+                conflict,
+                practitioner=appointment.practitioner,
+                room=appointment.room,
+                viewer=viewer,
             )
         ) from None
 
@@ -228,7 +243,9 @@ def _check_clinical_clearance(
         raise ValidationError(reason)
 
 
-def _validate_slot(appointment: Appointment, *, now: datetime, allow_past: bool) -> None:
+def _validate_slot(
+    appointment: Appointment, *, now: datetime, allow_past: bool, viewer: User | None
+) -> None:
     if not allow_past and appointment.start < now:
         raise ValidationError(
             {"start": "That time has already passed; choose a time in the future."}
@@ -247,7 +264,7 @@ def _validate_slot(appointment: Appointment, *, now: datetime, allow_past: bool)
         blocked_end=appointment.blocked_end,
         location=appointment.location,
     )
-    _check_overlaps(appointment)
+    _check_overlaps(appointment, viewer)
 
 
 def _record(appointment: Appointment, kind: str, by: User | None, **fields) -> None:
@@ -362,7 +379,7 @@ def appointment_book(
         course=course,
         status_changed_at=timezone.now(),
     )
-    _validate_slot(appointment, now=timezone.now(), allow_past=allow_past)
+    _validate_slot(appointment, now=timezone.now(), allow_past=allow_past, viewer=by)
     _check_clinical_clearance(
         client=client, appointment_type=appointment_type, start=start, location=location
     )
@@ -375,7 +392,7 @@ def appointment_book(
         appointment.course = course
     if course is not None:
         _check_course(course, client, appointment)
-    _save_guarded(appointment)
+    _save_guarded(appointment, by)
     _record(
         appointment,
         AppointmentChange.Kind.BOOKED,
@@ -426,14 +443,14 @@ def appointment_reschedule(
     appointment.blocked_start, appointment.blocked_end = blocked_span(
         appointment.appointment_type, appointment.start, appointment.end
     )
-    _validate_slot(appointment, now=timezone.now(), allow_past=False)
+    _validate_slot(appointment, now=timezone.now(), allow_past=False, viewer=by)
     _check_clinical_clearance(
         client=appointment.client,
         appointment_type=appointment.appointment_type,
         start=start,
         location=appointment.location,
     )
-    _save_guarded(appointment)
+    _save_guarded(appointment, by)
     _record(
         appointment,
         AppointmentChange.Kind.RESCHEDULED,
@@ -489,7 +506,7 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
         fields.append("checked_in_at")
     if status == Status.CHECKED_IN and old == Status.NO_SHOW:
         # The slot was given up when marked no-show; holding it again must not overlap.
-        _save_guarded(appointment)
+        _save_guarded(appointment, by)
     else:
         appointment.save(update_fields=fields)
     _record(appointment, AppointmentChange.Kind.STATUS, by, from_status=old, to_status=status)

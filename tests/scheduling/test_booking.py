@@ -366,3 +366,34 @@ def test_a_practitioner_at_two_locations_cannot_be_in_both_at_once(
         )
     assert london_local.hour in (14, 15)
     assert timezone.localtime(ny_booking.start, new_york.tz).hour == 10
+
+
+def test_a_conflict_names_the_other_client_only_to_someone_who_may_see_them(
+    rota, smp_client, treatment_room, tuesday, location, other_location, front_desk
+):
+    """Priya works at both clinics; the front desk of one must not learn who she is seeing
+    at the other."""
+    rota.locations.add(other_location)
+    give_rota(rota, other_location)
+    elsewhere = make_client(location=other_location, first_name="Theo", last_name="There")
+    book(
+        client=elsewhere,
+        practitioner=rota,
+        room=RoomFactory(location=other_location),
+        day=tuesday,
+        hour=10,
+    )
+    with pytest.raises(ValidationError) as refused:
+        book(
+            client=smp_client,
+            practitioner=rota,
+            room=treatment_room,
+            day=tuesday,
+            hour=10,
+            by=front_desk,
+        )
+    message = " ".join(refused.value.messages)
+    assert "Priya Patel is already booked for another client's consultation" in message
+    assert "Theo" not in message
+    with pytest.raises(ValidationError, match="Theo There's consultation"):
+        book(client=smp_client, practitioner=rota, room=treatment_room, day=tuesday, hour=10)

@@ -121,7 +121,7 @@ def test_when_every_check_passes_at_once_the_constraint_decides_with_the_same_me
 ):
     """Skip the service's own overlap check: all threads reach the INSERT together, and the
     losers of the exclusion constraint still get a message, never an error page."""
-    monkeypatch.setattr(services, "_check_overlaps", lambda appointment: None)
+    monkeypatch.setattr(services, "_check_overlaps", lambda appointment, viewer: None)
     rooms, clients = contenders
     start = local_datetime(next_weekday(3), time(14), location.tz)
     results = _race(practitioner=practitioner, rooms=rooms, clients=clients, start=start)
