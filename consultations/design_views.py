@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -17,6 +17,7 @@ from clients.photos.selectors import photo_upload_refusal
 from consultations import designs, selectors
 from consultations.forms import DesignApprovalForm, DesignForm
 from consultations.models import DesignPlan
+from smp_clinic.lib.files import private_file_response
 from smp_clinic.lib.forms import add_service_error
 from smp_clinic.lib.http import client_ip
 
@@ -90,10 +91,9 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
 def design_image(request: HttpRequest, consultation_id, version: int) -> HttpResponse:
     consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
     plan = _version(consultation, version)
-    response = FileResponse(plan.composite.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        plan.composite, what="design image", content_type="image/jpeg", max_age=300
+    )
 
 
 @role_required(*CLINICAL)

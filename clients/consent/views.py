@@ -12,7 +12,7 @@ consequences for the treatment with the client.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from clients.consent import selectors, services
 from clients.consent.forms import ConsentSignForm, ConsentVersionForm, ConsentWithdrawForm
 from clients.consent.pdf import signed_consent_pdf
 from clients.models import Client, ConsentKind
+from smp_clinic.lib.files import private, private_file_response
 from smp_clinic.lib.forms import add_service_error
 from smp_clinic.lib.http import client_ip
 from smp_clinic.lib.redirects import redirect_back, safe_next
@@ -36,15 +37,6 @@ def _client(request: HttpRequest, client_id) -> Client:
 
 def _section_url(client: Client) -> str:
     return reverse("clients:section", args=[client.public_id, "consents"])
-
-
-def _private(response: HttpResponse, *, max_age: int = 0) -> HttpResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = (
-        f"private, max-age={max_age}" if max_age else "private, no-store, max-age=0"
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @role_required(*STAFF)
@@ -129,21 +121,17 @@ def consent_pdf(request: HttpRequest, client_id, consent_id) -> HttpResponse:
     name = f"consent-{consent.kind}-{slugify(client.full_name) or 'client'}-{signed_on}.pdf"
     response = HttpResponse(signed_consent_pdf(consent), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return private(response)
 
 
 @role_required(*STAFF)
 def consent_signature(request: HttpRequest, client_id, consent_id) -> HttpResponse:
     client = _client(request, client_id)
     consent = selectors.consent_get_for_client(client=client, public_id=consent_id)
-    if not consent.signature:
-        raise Http404("The signature image was removed when the client was erased.")
-    try:
-        handle = consent.signature.open("rb")
-    except FileNotFoundError:
-        raise Http404("The signature image is missing from storage.") from None
     # The image of a signed consent never changes, so the browser may keep it a while.
-    return _private(FileResponse(handle, content_type="image/png"), max_age=300)
+    return private_file_response(
+        consent.signature, what="signature image", content_type="image/png", max_age=300
+    )
 
 
 @role_required(*CLINICAL)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +19,7 @@ from clients.intake.documents import CONTENT_TYPES
 from clients.intake.forms import FlagClearanceForm, IntakeForm
 from clients.intake.versions import questionnaire_current
 from clients.models import Client, IntakeFlag
+from smp_clinic.lib.files import private_file_response
 
 
 def _client(request: HttpRequest, client_id) -> Client:
@@ -190,22 +191,12 @@ def flag_carry_forward(request: HttpRequest, client_id, flag_id) -> HttpResponse
 def clearance_document(request: HttpRequest, client_id, clearance_id) -> HttpResponse:
     client = _client(request, client_id)
     clearance = selectors.clearance_get_for_client(client=client, public_id=clearance_id)
-    if not clearance.document:
-        raise Http404("This clearance has no document.")
-    storage = clearance.document.storage
-    try:
-        handle = storage.open(clearance.document.name, "rb")
-    except FileNotFoundError:
-        raise Http404("The document file is missing from storage.") from None
-    response = FileResponse(
-        handle,
+    return private_file_response(
+        clearance.document,
+        what="GP letter",
         as_attachment=True,
         filename=clearance.document_name,
         content_type=CONTENT_TYPES.get(
             Path(clearance.document.name).suffix, "application/octet-stream"
         ),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store, max-age=0"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

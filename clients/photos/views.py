@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from clients import selectors as client_selectors
 from clients.models import Client, Photo
 from clients.photos import selectors, services
 from clients.photos.forms import PhotoDetailsForm, PhotoReviewFormSet, PhotoUploadForm
+from smp_clinic.lib.files import open_stored, private
 from smp_clinic.lib.forms import add_service_error
 from smp_clinic.lib.urls import safe_next
 
@@ -222,18 +223,11 @@ def photo_file(request: HttpRequest, client_id, photo_id, size: str) -> HttpResp
     last_modified = int(photo.created_at.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        try:
-            handle = stored.open("rb")
-        except FileNotFoundError:
-            raise Http404("The photo file is missing from storage.") from None
-        response = FileResponse(handle, content_type="image/jpeg")
+        response = FileResponse(open_stored(stored, what="photo file"), content_type="image/jpeg")
         if size == "full":
             taken = timezone.localtime(photo.taken_at, client.home_location.tz)
             name = f"photo-{photo.angle}-{photo.kind}-{taken:%Y-%m-%d-%H%M}.jpg"
             response["Content-Disposition"] = f'inline; filename="{name}"'
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = f"private, max-age={FILE_MAX_AGE}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private(response, max_age=FILE_MAX_AGE)

@@ -200,3 +200,29 @@ def test_the_trail_records_a_page_without_its_query_string(boss, manager, smp_cl
     assert boss.get(url, {"q": "Carter"}).status_code == 200
     viewed = AuditEvent.objects.filter(action="view").latest("pk")
     assert viewed.path == url
+
+
+def test_files_of_an_erased_client_are_a_404_not_an_error(
+    boss, rich_client, django_capture_on_commit_callbacks
+):
+    from consultations.models import DesignPlan
+
+    design = DesignPlan.objects.get(consultation__client=rich_client)
+    consent = SignedConsent.objects.filter(client=rich_client).first()
+    urls = [
+        reverse("consultations:design_image", args=[design.consultation.public_id, 1]),
+        reverse("clients:consent_signature", args=[rich_client.public_id, consent.public_id]),
+    ]
+    for url in urls:
+        served = boss.get(url)
+        assert served.status_code == 200
+        assert served["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in served["Content-Security-Policy"]
+    with django_capture_on_commit_callbacks(execute=True):
+        boss.post(
+            reverse("privacy:erase", args=[rich_client.public_id]), {"confirmation": "Sam Carter"}
+        )
+    for url in urls:
+        assert boss.get(url).status_code == 404
+    design_page = reverse("consultations:design", args=[design.consultation.public_id])
+    assert boss.get(design_page).status_code == 200
