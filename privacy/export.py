@@ -1,11 +1,13 @@
 """A client's data as a ZIP: everything on record about them as JSON, their photos, signed
 consents (PDF and signature), design composites, GP letters and the emails sent to them.
 
-Built in memory on request: a client's record is a few megabytes of photos at most.
+Written to a temporary file (in memory while small, on disk once past a few megabytes)
+and streamed from there, so years of full-size photos never sit in the worker's memory.
 """
 
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +31,9 @@ from sessions_app.models import (
 )
 
 SKIPPED_FIELDS = {"id", "search_text", "claim_token", "claimed_at"}
+
+CHUNK = 1024 * 1024
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
 def _value(value):
@@ -66,15 +71,27 @@ def _add_file(archive: zipfile.ZipFile, field: FieldFile, arcname: str) -> str |
     if not field:
         return None
     try:
-        with field.open("rb") as handle:
-            archive.writestr(arcname, handle.read())
+        with field.storage.open(field.name, "rb") as source, archive.open(arcname, "w") as target:
+            shutil.copyfileobj(source, target, CHUNK)
     except FileNotFoundError:
         return None
     return arcname
 
 
-def client_export_zip(*, client: Client) -> bytes:
-    buffer = io.BytesIO()
+def client_export_zip(*, client: Client):
+    """The archive as an open binary file at position 0; the caller streams and closes it."""
+    # Returned open: the FileResponse that streams it closes it.
+    buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        _write_archive(buffer, client)
+    except BaseException:
+        buffer.close()
+        raise
+    buffer.seek(0)
+    return buffer
+
+
+def _write_archive(buffer, client: Client) -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         record: dict = {"exported_at": timezone.now().isoformat(), "client": _row(client)}
 
@@ -192,4 +209,3 @@ def client_export_zip(*, client: Client) -> bytes:
             "Everything the clinic holds about this client, exported on request.\n"
             "client.json lists the records; the folders hold the files it names.\n",
         )
-    return buffer.getvalue()

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -10,6 +10,7 @@ from accounts.roles import MANAGERS
 from clients.selectors import client_get_for_user
 from privacy.erasure import client_erase, erasure_blockers, record_export
 from privacy.export import client_export_zip
+from smp_clinic.lib.files import private
 from smp_clinic.lib.forms import add_service_error
 
 
@@ -24,15 +25,17 @@ def export(request: HttpRequest, client_id) -> HttpResponse:
     client = client_get_for_user(user=request.user, public_id=client_id)
     if request.method != "POST":
         return render(request, "privacy/export.html", {"client": client})
-    data = client_export_zip(client=client)
+    archive = client_export_zip(client=client)
     record_export(client=client, by=request.user)
-    response = HttpResponse(data, content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f'attachment; filename="client-{str(client.public_id)[:8]}-{stamp}.zip"'
+    return private(
+        FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"client-{str(client.public_id)[:8]}-{stamp}.zip",
+            content_type="application/zip",
+        )
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @role_required(*MANAGERS)

@@ -44,7 +44,9 @@ def test_a_manager_exports_everything_as_a_zip_and_it_is_logged(boss, rich_clien
     )
     response = boss.post(reverse("privacy:export", args=[rich_client.public_id]))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert response["Content-Disposition"].startswith('attachment; filename="client-')
+    assert response["Cache-Control"] == "private, no-store, max-age=0"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     record = json.loads(archive.read("client.json"))
     assert record["client"]["last_name"] == "Carter"
     assert len(record["medical_intakes"]) >= 1
@@ -138,7 +140,7 @@ def test_an_erased_client_can_still_be_exported_without_errors(
             reverse("privacy:erase", args=[rich_client.public_id]), {"confirmation": "Sam Carter"}
         )
     response = boss.post(reverse("privacy:export", args=[rich_client.public_id]))
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     record = json.loads(archive.read("client.json"))
     assert record["client"]["first_name"] == "Erased"
     assert record["photos"] == []
