@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -20,9 +21,6 @@ from clients.intake.questionnaire import AnswerRow
 from clients.intake.versions import questionnaire_for
 from clients.models import Client, FlagClearance, IntakeFlag, MedicalIntake
 
-# An intake older than this should be renewed: health changes, and the clinic should not
-# treat on a year-old declaration.
-INTAKE_RENEW_AFTER_DAYS = 180
 HISTORY_LIMIT = 25
 
 
@@ -116,7 +114,9 @@ def _summarise(intake: MedicalIntake | None, flags: list[IntakeFlag], on: date) 
         warnings=len(open_flags) - blocking,
         cleared=len(cleared),
         blocks_sessions=blocking > 0,
-        intake_stale=age > INTAKE_RENEW_AFTER_DAYS,
+        # Health changes: past this age the session gate refuses the intake, so the client
+        # page asks for a new one (one setting for both).
+        intake_stale=age > settings.SESSION_INTAKE_MAX_AGE_DAYS,
     )
 
 

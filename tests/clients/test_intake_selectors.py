@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from clients.intake.selectors import (
-    INTAKE_RENEW_AFTER_DAYS,
     FlagSummary,
     client_flag_summary,
     client_ids_blocked_for_sessions,
@@ -96,10 +95,13 @@ def test_chemotherapy_five_months_ago_blocks_until_six_months_have_passed(
     assert client_session_block_reason(client=smp_client, on=TODAY + timedelta(days=60)) is None
 
 
-def test_an_old_intake_is_marked_stale(frozen, smp_client, front_desk, practitioner):
+def test_an_old_intake_is_marked_stale_when_the_session_gate_would_refuse_it(
+    frozen, smp_client, front_desk, practitioner, settings
+):
     intake = make_intake(client=smp_client, by=front_desk)
     intake_mark_reviewed(intake=intake, by=practitioner)
-    frozen.shift(timedelta(days=INTAKE_RENEW_AFTER_DAYS))
+    settings.SESSION_INTAKE_MAX_AGE_DAYS = 60
+    frozen.shift(timedelta(days=60))
     summary = client_flag_summary(client=smp_client)
     assert summary.intake_reviewed
     assert not summary.intake_stale
@@ -107,7 +109,7 @@ def test_an_old_intake_is_marked_stale(frozen, smp_client, front_desk, practitio
     summary = client_flag_summary(client=smp_client)
     assert summary.intake_stale
     assert summary.needs_intake
-    assert summary.intake_age_days == INTAKE_RENEW_AFTER_DAYS + 1
+    assert summary.intake_age_days == 61
 
 
 def test_the_summary_and_reason_cost_two_queries(
