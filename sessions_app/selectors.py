@@ -35,12 +35,20 @@ def session_get_for_user(*, user: User, public_id) -> PigmentationSession:
         raise Http404("No such session") from None
 
 
-def session_passes(session: PigmentationSession) -> list[LayeringPass]:
-    return list(
-        session.passes.select_related("needle", "pigment_lot__product")
-        .prefetch_related(Prefetch("amendments", queryset=SessionAmendment.objects.order_by("at")))
-        .order_by("number")
+def with_corrections(passes: QuerySet[LayeringPass]) -> QuerySet[LayeringPass]:
+    """Passes with what ``LayeringPass.corrected`` reads: their amendments, oldest first."""
+    return passes.select_related("needle", "pigment_lot__product").prefetch_related(
+        Prefetch(
+            "amendments",
+            queryset=SessionAmendment.objects.select_related("corrected_lot__product").order_by(
+                "at", "pk"
+            ),
+        )
     )
+
+
+def session_passes(session: PigmentationSession) -> list[LayeringPass]:
+    return list(with_corrections(session.passes.all()).order_by("number"))
 
 
 def session_amendments(session: PigmentationSession) -> list[SessionAmendment]:
@@ -56,16 +64,17 @@ def session_healing_checks(session: PigmentationSession) -> list[HealingCheck]:
 
 
 def prefill_from(session: PigmentationSession) -> LayeringPass | None:
-    """The pass a new pass starts from: this session's last, else the previous session's last."""
-    last = session.passes.select_related("needle", "pigment_lot").order_by("-number").first()
+    """The pass a new pass starts from: this session's last, else the previous session's last
+    (with its corrections: read it through ``LayeringPass.corrected``)."""
+    last = with_corrections(session.passes.all()).order_by("-number").first()
     if last is not None:
         return last
     return (
-        LayeringPass.objects.filter(
-            session__client_id=session.client_id, session__status="signed_off"
+        with_corrections(
+            LayeringPass.objects.filter(
+                session__client_id=session.client_id, session__status="signed_off"
+            ).exclude(session=session)
         )
-        .exclude(session=session)
-        .select_related("needle", "pigment_lot")
         .order_by("-session__appointment__start", "-number")
         .first()
     )
@@ -99,12 +108,7 @@ def shade_ladder(*, client) -> list[LadderRow]:
         )
         .select_related("appointment__location", "course")
         .prefetch_related(
-            Prefetch(
-                "passes",
-                queryset=LayeringPass.objects.select_related(
-                    "needle", "pigment_lot__product"
-                ).order_by("number"),
-            ),
+            Prefetch("passes", queryset=with_corrections(LayeringPass.objects.order_by("number"))),
             Prefetch(
                 "healing_checks", queryset=HealingCheck.objects.order_by("-checked_on", "-pk")
             ),
@@ -118,13 +122,13 @@ def shade_ladder(*, client) -> list[LadderRow]:
         rows.append(
             LadderRow(
                 session=session,
-                shades=list(dict.fromkeys(p.shade for p in passes)),
-                dilutions=list(dict.fromkeys(p.dilution for p in passes)),
+                shades=list(dict.fromkeys(p.corrected("shade") for p in passes)),
+                dilutions=list(dict.fromkeys(p.corrected("dilution") for p in passes)),
                 needles=list(dict.fromkeys(p.needle.label for p in passes)),
                 lots=list(
                     dict.fromkeys(
-                        f"{p.pigment_lot.product.shade} · {p.pigment_lot.lot_number}"
-                        for p in passes
+                        f"{lot.product.shade} · {lot.lot_number}"
+                        for lot in (p.corrected("pigment_lot") for p in passes)
                     )
                 ),
                 healing=checks[0] if checks else None,

@@ -159,6 +159,20 @@ class LayeringPass(models.Model):
     def __str__(self) -> str:
         return f"Pass {self.number}"
 
+    def corrected(self, field: str):
+        """The value as corrected by the latest amendment after sign-off (the corrected lot
+        for ``pigment_lot``), else as signed. Reads ``amendments`` as prefetched, oldest
+        first (selectors.with_corrections)."""
+        latest = None
+        for amendment in self.amendments.all():
+            if amendment.field == field:
+                latest = amendment
+        if latest is None:
+            return getattr(self, field)
+        if field == "pigment_lot":
+            return latest.corrected_lot or self.pigment_lot
+        return latest.new_value
+
 
 class SessionAmendment(models.Model):
     """A correction after sign-off: who, when, why, and what it changes. The signed record

@@ -34,19 +34,23 @@ def _pass_form(session, data=None):
     source = selectors.prefill_from(session)
     if source is not None and data is None:
         initial = {
-            "zones": source.zones,
-            "dilution": source.dilution,
-            "machine": source.machine,
-            "machine_settings": source.machine_settings,
-            "depth": source.depth,
-            "density": source.density,
-            "shade": source.shade,
-            "duration_minutes": source.duration_minutes,
-            "pigment_ml": source.pigment_ml,
+            name: source.corrected(name)
+            for name in (
+                "zones",
+                "dilution",
+                "machine",
+                "machine_settings",
+                "depth",
+                "density",
+                "shade",
+                "duration_minutes",
+                "pigment_ml",
+            )
         }
         # A lot or needle that is no longer usable is not offered again.
-        if not source.pigment_lot.is_recalled and not source.pigment_lot.is_expired(today):
-            initial["pigment_lot"] = source.pigment_lot.public_id
+        lot = source.corrected("pigment_lot")
+        if not lot.is_recalled and not lot.is_expired(today):
+            initial["pigment_lot"] = lot.public_id
         if not source.needle.is_expired(today):
             initial["needle"] = source.needle.public_id
     return PassForm(

@@ -345,9 +345,9 @@ def test_session_page_query_count_is_constant(
             session=session, by=practitioner, data=pass_data(pigments, pigment_ml=Decimal("0.1"))
         )
     # session, user, location ids, the session, its passes (with needle and lot) and their
-    # amendments, the prefill pass, the lot and needle choices, the photos and the photo
-    # consent, and the audit trail's two
-    with django_assert_num_queries(13):
+    # amendments, the prefill pass and its amendments, the lot and needle choices, the
+    # photos and the photo consent, and the audit trail's two
+    with django_assert_num_queries(14):
         response = doctor.get(reverse("sessions_app:session", args=[session.public_id]))
     assert response.content.decode().count('data-testid="pass-row"') == count
 
@@ -457,3 +457,49 @@ def test_a_session_cannot_start_on_a_cancelled_appointment(
         services.session_start(session=session, by=practitioner)
     session.refresh_from_db()
     assert session.status == "not_started"
+
+
+def test_a_correction_reaches_the_shade_ladder_and_the_next_sessions_prefill(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    """The next session starts from what was really done, not from a misrecorded value."""
+    from sessions_app import selectors
+
+    signed_off(session, practitioner, pigments)
+    layering_pass = session.passes.get()
+    assert layering_pass.shade == "1"
+    services.session_amend(
+        session=session,
+        by=practitioner,
+        layering_pass=layering_pass,
+        field="shade",
+        new_value="2",
+        reason="Wrote the wrong shade",
+    )
+    services.session_amend(
+        session=session,
+        by=practitioner,
+        layering_pass=layering_pass,
+        field="pigment_lot",
+        new_value="",
+        reason="Bottle label misread",
+        corrected_lot=pigments["dark"],
+    )
+    [row] = selectors.shade_ladder(client=session.client)
+    assert row.shades == ["2"]
+    assert row.lots == ["3 · SD-100"]
+    course = Course.objects.get(pk=session.course_id)
+    nxt = make_appointment(
+        client=session.client,
+        practitioner=practitioner,
+        room=session.appointment.room,
+        kind="session",
+        day=session_day + timedelta(days=course.min_interval_days + 1),
+        at=time(9, 30),
+        course=course,
+    )
+    second = services.session_open(appointment=nxt, by=practitioner)
+    source = selectors.prefill_from(second)
+    assert source.corrected("shade") == "2"
+    assert source.corrected("pigment_lot") == pigments["dark"]
+    assert source.corrected("dilution") == "1:3"  # not amended: as signed
