@@ -321,6 +321,9 @@ def course_mark_completed(*, course: Course) -> bool:
 
 
 def _check_course(course: Course, client: Client, appointment: Appointment) -> None:
+    # Locked, so two desks booking the last session of a course at once cannot both count
+    # one free place; the second waits and sees the course full.
+    course = Course.objects.select_for_update().get(pk=course.pk)
     if course.client_id != client.pk:
         raise ValidationError({"course": "That course belongs to another client."})
     if course.status != Course.Status.ACTIVE:

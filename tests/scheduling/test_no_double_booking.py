@@ -129,3 +129,55 @@ def test_when_every_check_passes_at_once_the_constraint_decides_with_the_same_me
     losers = [r for r in results if r != "booked"]
     assert len(losers) == THREADS - 1
     assert all("Priya Patel is already booked" in r for r in losers), losers
+
+
+def test_two_desks_booking_the_last_session_of_a_course_at_once_cannot_overfill_it(
+    practitioner, location, contenders
+):
+    from scheduling.models import Course
+    from scheduling.services import course_create
+
+    rooms, clients = contenders
+    client = clients[0]
+    course = course_create(client=client, by=practitioner, planned_sessions=2)
+    first_day = next_weekday(1)
+    services.appointment_book(
+        by=practitioner,
+        client=client,
+        appointment_type=appointment_type("session"),
+        practitioner=practitioner,
+        room=rooms[0],
+        start=local_datetime(first_day, time(10), location.tz),
+        course=course,
+    )
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def attempt(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.appointment_book(
+                by=practitioner,
+                client=client,
+                appointment_type=appointment_type("session"),
+                practitioner=practitioner,
+                room=rooms[index],
+                start=local_datetime(first_day + timedelta(weeks=3 + index), time(10), location.tz),
+                course=Course.objects.get(pk=course.pk),
+            )
+            results[index] = "booked"
+        except ValidationError as error:
+            results[index] = " ".join(error.messages)
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome
+            results[index] = f"unexpected {type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results.count("booked") == 1, results
+    assert any("All 2 planned sessions of this course are booked already" in r for r in results)
+    assert course.appointments.filter(status__in=Appointment.LIVE).count() == 2
