@@ -56,9 +56,12 @@ def consultation_start(
     """Open the consultation of an appointment (or a walk-in one); idempotent per appointment."""
     _require_clinician(by)
     if appointment is not None:
-        # The caller's copy may be stale (checked in a moment ago on the front desk).
-        appointment = Appointment.objects.select_related("appointment_type", "location").get(
-            pk=appointment.pk
+        # The caller's copy may be stale (checked in a moment ago on the front desk); the
+        # lock makes a double tap wait and then find the consultation the first one opened.
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("appointment_type", "location")
+            .get(pk=appointment.pk)
         )
         if appointment.client_id != client.pk:
             raise ValidationError("That appointment belongs to another client.")

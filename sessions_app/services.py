@@ -94,6 +94,12 @@ def _local_day(session: PigmentationSession) -> date:
 def session_open(*, appointment: Appointment, by: User) -> PigmentationSession:
     """The session log of a pigmentation-session or touch-up appointment (one per appointment)."""
     _require_clinician(by)
+    # Locked, so a double tap waits and then finds the log the first one opened.
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("appointment_type", "client", "course")
+        .get(pk=appointment.pk)
+    )
     existing = PigmentationSession.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
