@@ -166,7 +166,16 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
         if consultation.appointment
         else consultation.client.home_location
     )
-    session_type = AppointmentType.objects.get(kind=AppointmentType.Kind.SESSION)
+    session_type = AppointmentType.objects.filter(
+        kind=AppointmentType.Kind.SESSION, is_active=True
+    ).first()
+    if session_type is None:
+        messages.error(
+            request,
+            "Pigmentation sessions are not offered as an appointment type: a manager turns "
+            "them back on in Settings, then the course can be booked.",
+        )
+        return redirect("consultations:plan", consultation_id=consultation.public_id)
     errors: list[str] = []
     if request.method == "POST":
         try:

@@ -326,6 +326,21 @@ def test_book_the_course_proposes_and_books_linked_sessions(
     assert Course.objects.count() == 1
 
 
+def test_booking_a_course_when_sessions_are_not_offered_says_how_to_fix_it(
+    doctor, smp_client, practitioner
+):
+    from scheduling.models import AppointmentType
+
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    AppointmentType.objects.filter(kind="session").update(is_active=False)
+    url = reverse("consultations:plan_book", args=[consultation.public_id])
+    response = doctor.get(url, follow=True)
+    assert "Pigmentation sessions are not offered as an appointment type" in (
+        response.content.decode()
+    )
+    assert not Course.objects.exists()
+
+
 @pytest.mark.parametrize("flags", [0, 6])
 def test_detail_query_count_is_constant(
     doctor, smp_client, practitioner, flags, django_assert_num_queries
