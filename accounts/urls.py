@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import handover, views
 
 app_name = "accounts"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("welcome/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
+    path("handover/", handover.handover, name="handover"),
     path("me/", views.profile, name="profile"),
     path("me/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("staff/", views.staff_list, name="staff_list"),

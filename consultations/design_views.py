@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from accounts import handover
 from accounts.access import role_required
 from accounts.roles import CLINICAL
 from clients.models import Photo
@@ -103,6 +104,19 @@ def design_approve(request: HttpRequest, consultation_id, version: int) -> HttpR
     if plan.is_approved:
         messages.info(request, f"Version {plan.version} is already approved.")
         return redirect("consultations:design", consultation_id=consultation.public_id)
+    client = consultation.client
+    if request.method != "POST":
+        # The client checks and signs on the tablet: it shows this page (and the design
+        # image) only, until the practitioner takes it back.
+        handover.start(
+            request,
+            paths=[
+                request.path,
+                reverse("consultations:design_image", args=[consultation.public_id, plan.version]),
+            ],
+            return_to=reverse("consultations:design", args=[consultation.public_id]),
+            client_name=client.preferred_name or client.first_name,
+        )
     form = DesignApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,10 +130,12 @@ def design_approve(request: HttpRequest, consultation_id, version: int) -> HttpR
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request, f"Version {plan.version} is approved by {consultation.client.full_name}."
+            messages.success(request, f"Version {plan.version} is approved by {client.full_name}.")
+            return handover.finish(
+                request,
+                return_to=reverse("consultations:detail", args=[consultation.public_id]),
+                client_name=client.preferred_name or client.first_name,
             )
-            return redirect("consultations:detail", consultation_id=consultation.public_id)
     return render(
         request,
         "consultations/design_approve.html",

@@ -33,6 +33,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:password_change": SIGNED_IN,
     "accounts:profile": SIGNED_IN,
     "accounts:sign_out_everywhere": SIGNED_IN,
+    "accounts:handover": SIGNED_IN,
     "accounts:staff_unlock": MANAGER,
     "accounts:staff_list": MANAGER,
     "accounts:staff_invite": MANAGER,

@@ -38,6 +38,13 @@ class RoomFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Room {n}")
 
 
+def hand_back(http, password: str = TEST_PASSWORD):
+    """The staff member takes the tablet back from the client (accounts.handover)."""
+    from django.urls import reverse
+
+    return http.post(reverse("accounts:handover"), {"password": password})
+
+
 def make_staff(
     *,
     role: Role | str = Role.PRACTITIONER,

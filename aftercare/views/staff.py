@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.access import role_required
 from accounts.roles import STAFF
@@ -13,6 +12,7 @@ from aftercare.client_pages import OUTBOX_ACTORS
 from aftercare.forms import OutboxFilterForm
 from aftercare.services.outbox import message_cancel as cancel_service
 from aftercare.services.outbox import message_resend as resend_service
+from smp_clinic.lib.urls import safe_next
 
 
 @role_required(*OUTBOX_ACTORS)
@@ -50,10 +50,7 @@ def message_detail(request: HttpRequest, message_id) -> HttpResponse:
 
 
 def _back(request: HttpRequest, message) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return message.get_absolute_url()
+    return safe_next(request, message.get_absolute_url())
 
 
 def _act(request: HttpRequest, message_id, *, action: str) -> HttpResponse:

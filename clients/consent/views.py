@@ -18,17 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts import handover
 from accounts.access import role_required
 from accounts.roles import CLINICAL, MANAGERS, STAFF
 from clients import selectors as client_selectors
 from clients.consent import selectors, services
 from clients.consent.forms import ConsentSignForm, ConsentVersionForm, ConsentWithdrawForm
 from clients.consent.pdf import signed_consent_pdf
-from clients.models import Client, ConsentKind
+from clients.models import Client
 from smp_clinic.lib.files import private, private_file_response
 from smp_clinic.lib.forms import add_service_error
 from smp_clinic.lib.http import client_ip
-from smp_clinic.lib.redirects import redirect_back, safe_next
+from smp_clinic.lib.urls import safe_next
 
 
 def _client(request: HttpRequest, client_id) -> Client:
@@ -46,6 +47,16 @@ def consent_sign(request: HttpRequest, client_id, kind: str) -> HttpResponse:
     if version is None:
         raise Http404("This consent has no text to sign yet.")
     state = selectors.client_consent_status(client=client)[kind]
+    back = safe_next(request, _section_url(client))
+    if request.method != "POST":
+        # The client signs on the tablet: from here until a staff member takes it back, it
+        # shows this form only.
+        handover.start(
+            request,
+            paths=[request.path],
+            return_to=back,
+            client_name=client.preferred_name or client.first_name,
+        )
     form = ConsentSignForm(request.POST or None, initial={"version": version.public_id})
     text_changed = False
     if request.method == "POST" and not client.is_archived and form.is_valid():
@@ -69,11 +80,15 @@ def consent_sign(request: HttpRequest, client_id, kind: str) -> HttpResponse:
             first = client.preferred_name or client.first_name
             messages.success(
                 request,
-                f"Thank you, {first}: the {ConsentKind(kind).label.lower()} consent is signed.",
+                f"{client.full_name} signed “{read.template.title}”.",
             )
-            return redirect_back(
+            return handover.finish(
                 request,
-                reverse("clients:consent_detail", args=[client.public_id, consent.public_id]),
+                return_to=safe_next(
+                    request,
+                    reverse("clients:consent_detail", args=[client.public_id, consent.public_id]),
+                ),
+                client_name=first,
             )
     return render(
         request,

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import handover
 from accounts.access import role_required
 from accounts.roles import CLINICAL, STAFF
 from clients import selectors as client_selectors
@@ -20,6 +20,7 @@ from clients.intake.forms import FlagClearanceForm, IntakeForm
 from clients.intake.versions import questionnaire_current
 from clients.models import Client, IntakeFlag
 from smp_clinic.lib.files import private_file_response
+from smp_clinic.lib.urls import redirect_back
 
 
 def _client(request: HttpRequest, client_id) -> Client:
@@ -28,16 +29,6 @@ def _client(request: HttpRequest, client_id) -> Client:
 
 def _medical_url(client: Client) -> str:
     return reverse("clients:section", args=[client.public_id, "medical"])
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """Return to the page the action was taken on (a local URL only), else ``default``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
 
 
 def _outcome_for_front_desk(flags: list[IntakeFlag]) -> tuple[int, str]:
@@ -55,6 +46,23 @@ def _outcome_for_front_desk(flags: list[IntakeFlag]) -> tuple[int, str]:
     return messages.SUCCESS, "No medical flags were raised."
 
 
+def _after_intake(request: HttpRequest, client: Client, intake) -> str:
+    """Tell the staff member what the new intake means and where to go next: the intake
+    itself for a clinician, the client page (with what it blocks, no more) otherwise."""
+    if request.user.sees_clinical:
+        count = intake.flags.count()
+        messages.success(
+            request,
+            f"Intake saved: {count} flag{'s' if count != 1 else ''} raised."
+            if count
+            else "Intake saved: no flags raised.",
+        )
+        return reverse("clients:intake_detail", args=[client.public_id, intake.public_id])
+    level, text = _outcome_for_front_desk(list(intake.flags.all()))
+    messages.add_message(request, level, f"Intake saved. {text}")
+    return reverse("clients:detail", args=[client.public_id])
+
+
 @role_required(*STAFF)
 def intake_new(request: HttpRequest, client_id) -> HttpResponse:
     client = _client(request, client_id)
@@ -62,6 +70,13 @@ def intake_new(request: HttpRequest, client_id) -> HttpResponse:
     tablet = request.GET.get("tablet") == "1"
     if request.method == "POST":
         tablet = request.POST.get("filled_by_client") in ("True", "true", "on", "1")
+    elif tablet:
+        handover.start(
+            request,
+            paths=[request.path],
+            return_to=reverse("clients:detail", args=[client.public_id]),
+            client_name=client.preferred_name or client.first_name,
+        )
     form = IntakeForm(
         request.POST or None,
         questionnaire=questionnaire,
@@ -81,19 +96,15 @@ def intake_new(request: HttpRequest, client_id) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            thanks = "Thank you: the answers are saved. " if tablet else "Intake saved. "
-            if request.user.sees_clinical:
-                count = intake.flags.count()
-                messages.success(
+            if tablet:
+                # The client holds the tablet: thank them; the outcome is for the staff
+                # member, on the page they return to once they have the tablet back.
+                return handover.finish(
                     request,
-                    f"{thanks}{count} flag{'s' if count != 1 else ''} raised."
-                    if count
-                    else f"{thanks}No flags raised.",
+                    return_to=_after_intake(request, client, intake),
+                    client_name=client.preferred_name or client.first_name,
                 )
-                return redirect("clients:intake_detail", client.public_id, intake.public_id)
-            level, text = _outcome_for_front_desk(list(intake.flags.all()))
-            messages.add_message(request, level, thanks + text)
-            return redirect("clients:detail", client_id=client.public_id)
+            return redirect(_after_intake(request, client, intake))
     return render(
         request,
         "clients/intake/intake_form.html",
@@ -124,7 +135,9 @@ def intake_review(request: HttpRequest, client_id, intake_id) -> HttpResponse:
         messages.info(request, " ".join(error.messages))
     else:
         messages.success(request, "Intake marked as reviewed.")
-    return _back(request, reverse("clients:intake_detail", args=[client.public_id, intake_id]))
+    return redirect_back(
+        request, reverse("clients:intake_detail", args=[client.public_id, intake_id])
+    )
 
 
 @role_required(*CLINICAL)
@@ -182,7 +195,7 @@ def flag_carry_forward(request: HttpRequest, client_id, flag_id) -> HttpResponse
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"“{flag.label}” is cleared with the earlier clearance.")
-    return _back(
+    return redirect_back(
         request, reverse("clients:intake_detail", args=[client.public_id, flag.intake.public_id])
     )
 

@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -16,17 +15,9 @@ from scheduling.models import Appointment, Course
 from scheduling.registry import actions_for, status_refusal
 from scheduling.views.common import day_url, htmx_redirect, request_location
 from smp_clinic.lib.forms import add_service_error, date_from_query, datetime_from_query
+from smp_clinic.lib.urls import redirect_back
 
 CLINICAL_STATUSES = {Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED}
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _initial_from_query(request: HttpRequest, location) -> dict:
@@ -173,7 +164,7 @@ def appointment_status(request: HttpRequest, appointment_id) -> HttpResponse:
             label = Appointment.Status(status).label.lower()
             messages.success(request, f"{appointment.client.full_name}: {label}.")
     fallback = reverse("scheduling:appointment", args=[appointment.public_id])
-    return redirect(_safe_next(request, fallback))
+    return redirect_back(request, fallback)
 
 
 @role_required(*STAFF)

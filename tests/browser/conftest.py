@@ -65,3 +65,20 @@ def sign_in(page):
         return page
 
     return _sign_in
+
+
+@pytest.fixture
+def take_tablet_back(page):
+    """The client is done on the tablet: the staff member takes it back with their password."""
+    from playwright.sync_api import expect
+
+    def _take_back(client_first_name: str, password=TEST_PASSWORD):
+        expect(page.get_by_test_id("handover-heading")).to_have_text(
+            f"Thank you, {client_first_name}."
+        )
+        expect(page.get_by_test_id("main-nav")).to_have_count(0)
+        page.get_by_label("Staff password").fill(password)
+        page.get_by_role("button", name="Take the tablet back").click()
+        expect(page.get_by_test_id("main-nav")).to_be_visible()
+
+    return _take_back

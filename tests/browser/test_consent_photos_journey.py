@@ -29,7 +29,7 @@ def draw_signature(page) -> None:
 
 
 def test_the_client_signs_the_photo_consent_and_the_practitioner_uploads_a_photo(
-    page, sign_in, people, smp_client
+    page, sign_in, people, smp_client, take_tablet_back
 ):
     sign_in(people["practitioner"])
     page.goto(f"/clients/{smp_client.public_id}/")
@@ -50,9 +50,12 @@ def test_the_client_signs_the_photo_consent_and_the_practitioner_uploads_a_photo
     page.get_by_role("button", name="Clear").click()
     draw_signature(page)
     sign.click()
+    take_tablet_back("Sam")
 
     expect(page).to_have_url(re.compile(r"/photos/upload/$"))
-    expect(page.locator("#messages")).to_contain_text("Thank you, Sam")
+    expect(page.locator("#messages")).to_contain_text(
+        "Sam Carter signed “Consent to clinical photographs”"
+    )
     consent = SignedConsent.objects.get()
     assert consent.typed_name == "sam carter"
     assert consent.witness == people["practitioner"]

@@ -27,7 +27,7 @@ def click_at(page, box, x, y):
 
 
 def test_a_practitioner_runs_a_consultation_to_a_booked_course(
-    page, sign_in, practitioner, smp_client, location
+    page, sign_in, practitioner, smp_client, location, take_tablet_back
 ):
     give_rota(practitioner, location)
     RoomFactory(location=location, name="Treatment room 1")
@@ -57,6 +57,7 @@ def test_a_practitioner_runs_a_consultation_to_a_booked_course(
     page.get_by_label("I have read the text above and I agree to it").check()
     draw_signature(page)
     page.get_by_role("button", name="Sign", exact=True).click()
+    take_tablet_back("Sam")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hairline design for Sam Carter")
 
     page.get_by_role("link", name="Take or upload a photo").click()
@@ -88,6 +89,7 @@ def test_a_practitioner_runs_a_consultation_to_a_booked_course(
     page.get_by_label("Client's full name").fill("Sam Carter")
     draw_signature(page)
     page.get_by_role("button", name="Approve this design").click()
+    take_tablet_back("Sam")
     expect(page.get_by_test_id("design-card")).to_contain_text("Approved by the client")
 
     page.get_by_role("button", name="Complete consultation").click()

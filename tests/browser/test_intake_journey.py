@@ -13,13 +13,14 @@ def answer(page, code: str, choice: str) -> None:
 
 
 def test_client_answers_on_the_tablet_and_a_practitioner_clears_the_flag(
-    page, sign_in, people, smp_client
+    page, sign_in, people, smp_client, take_tablet_back
 ):
     sign_in(people["front_desk"])
     page.goto(f"/clients/{smp_client.public_id}/")
     expect(page.get_by_test_id("flag-banner-no-intake")).to_be_visible()
     page.get_by_role("link", name="Hand the tablet to the client").click()
     expect(page.get_by_test_id("intake-heading")).to_contain_text("Hello Sam")
+    expect(page.get_by_test_id("main-nav")).to_have_count(0)  # the client sees their form only
 
     chemo_date = page.locator("#id_chemotherapy__date")
     expect(chemo_date).to_be_hidden()  # the follow-up waits for a "Yes"
@@ -34,6 +35,7 @@ def test_client_answers_on_the_tablet_and_a_practitioner_clears_the_flag(
     page.locator("#id_blood_thinners__detail").fill("Apixaban 5 mg twice a day")
     page.get_by_label("My answers are complete and correct").check()
     page.get_by_role("button", name="Send my answers").click()
+    take_tablet_back("Sam")
 
     expect(page.get_by_test_id("flag-banner-blocked")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Anticoagulant")

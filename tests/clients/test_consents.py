@@ -13,7 +13,7 @@ from clients.consent.pdf import signed_consent_pdf
 from clients.models import ConsentTemplate, ConsentVersion, SignedConsent
 from clients.services import client_archive
 from clients.signatures import SIGNATURE_BLANK
-from tests.factories import make_client, make_signed_consent, signature_data_url
+from tests.factories import hand_back, make_client, make_signed_consent, signature_data_url
 
 
 def page(response) -> str:
@@ -97,7 +97,8 @@ def test_signing_keeps_the_exact_version_name_signature_ip_and_witness(
         HTTP_USER_AGENT="Tablet Safari",
     )
     consent = SignedConsent.objects.get()
-    assert response.url == detail_url(consent)
+    assert response.url == reverse("accounts:handover")
+    assert hand_back(as_desk).url == detail_url(consent)
     assert consent.version == selectors.latest_version(kind="treatment")
     assert consent.typed_name == "sam CARTER"
     assert consent.ip_address == "203.0.113.7"
@@ -113,15 +114,15 @@ def test_signing_keeps_the_exact_version_name_signature_ip_and_witness(
 
 def test_signing_can_return_to_the_page_that_asked_for_it(as_practitioner, smp_client):
     back = reverse("clients:section", args=[smp_client.public_id, "consents"])
-    response = as_practitioner.post(sign_url(smp_client, "photos"), sign_post("photos", next=back))
-    assert response.url == back
+    as_practitioner.post(sign_url(smp_client, "photos"), sign_post("photos", next=back))
+    assert hand_back(as_practitioner).url == back
 
 
 def test_signing_never_redirects_off_site(as_practitioner, smp_client):
-    response = as_practitioner.post(
+    as_practitioner.post(
         sign_url(smp_client, "photos"), sign_post("photos", next="https://evil.example/")
     )
-    assert response.url == detail_url(SignedConsent.objects.get())
+    assert hand_back(as_practitioner).url == detail_url(SignedConsent.objects.get())
 
 
 def test_the_sign_page_shows_the_latest_text_and_the_signature_pad(as_desk, smp_client, manager):

@@ -12,7 +12,7 @@ from clients.intake.services import flag_clear, intake_mark_reviewed
 from clients.models import FlagClearance, MedicalIntake
 from clients.registry import sections_for
 from tests.clients.conftest import TODAY, intake_post, png_upload, text_posing_as_pdf
-from tests.factories import make_client, make_intake, pdf_upload
+from tests.factories import hand_back, make_client, make_intake, pdf_upload
 
 ALL_YES = {q.code for q in versions.questionnaire_current().questions if q.is_yes_no and q.flag} - {
     "chemotherapy",
@@ -103,8 +103,14 @@ def test_the_tablet_mode_speaks_to_the_client_and_is_recorded(
     assert "Staff notes" not in form_page
     assert 'name="filled_by_client" value="True"' in form_page
     response = client.post(new_url(smp_client), intake_post(filled_by_client="True"), follow=True)
-    assert "Thank you: the answers are saved." in page(response)
+    assert "Thank you, Sam." in page(response)
+    assert "flag" not in page(response).lower()  # the outcome waits for the staff member
     assert MedicalIntake.objects.get().filled_by_client is True
+    back = hand_back(client, password="not the password")
+    assert "That is not the password of Fran Desk" in page(back)
+    unlocked = hand_back(client)
+    assert unlocked.url == reverse("clients:detail", args=[smp_client.public_id])
+    assert "Intake saved." in page(client.get(unlocked.url))
 
 
 def test_missing_answers_are_named_one_by_one_and_nothing_is_saved(
@@ -161,13 +167,13 @@ def front_desk_pages(client_obj) -> list[str]:
         reverse("clients:edit", args=[client_obj.public_id]),
         reverse("clients:archive", args=[client_obj.public_id]),
         new_url(client_obj),
-        new_url(client_obj) + "?tablet=1",
     ]
     pages += [
         reverse("clients:section", args=[client_obj.public_id, section.key])
         for section in sections_for("front_desk")
     ]
-    return pages
+    # Last: handing the tablet over locks the session to that form.
+    return [*pages, new_url(client_obj) + "?tablet=1"]
 
 
 def test_front_desk_never_sees_a_medical_label_or_detail(client, front_desk, smp_client, flagged):
@@ -182,6 +188,7 @@ def test_front_desk_never_sees_a_medical_label_or_detail(client, front_desk, smp
         assert leaked == [], f"{url} shows {leaked}"
         assert PRIVATE_DETAIL not in text, url
         assert "BP controlled" not in text, url
+    hand_back(client)
     banner = page(client.get(reverse("clients:detail", args=[smp_client.public_id])))
     assert "Medical flag:" in banner
     assert "blocked until a practitioner clears it" in banner
