@@ -32,9 +32,15 @@
 
     // The canvas's drawing size follows its displayed size and the screen's pixel density,
     // otherwise strokes land away from the finger and look blurred.
+    // The server refuses images over 3000 px a side, so a wide, dense screen draws at a
+    // lower density rather than produce a signature it cannot keep.
+    var MAX_SIDE = 2000;
+
     function resize() {
       var strokes = pad.toData();
       var ratio = Math.max(window.devicePixelRatio || 1, 1);
+      var longest = Math.max(canvas.offsetWidth, canvas.offsetHeight, 1);
+      ratio = Math.min(ratio, MAX_SIDE / longest);
       canvas.width = canvas.offsetWidth * ratio;
       canvas.height = canvas.offsetHeight * ratio;
       canvas.getContext("2d").scale(ratio, ratio);

@@ -8,6 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from clients.models import Photo, SignedConsent
+from tests.factories import TEST_PASSWORD
 
 
 def jpeg_bytes() -> bytes:
@@ -76,3 +77,30 @@ def test_the_client_signs_the_photo_consent_and_the_practitioner_uploads_a_photo
         "img => img.complete && img.naturalWidth === 320", arg=thumbnail.element_handle()
     )
     assert Photo.objects.get().angle == "hairline"
+
+
+def test_a_signature_on_a_wide_dense_screen_is_kept(browser, live_server, practitioner, smp_client):
+    """A 4x screen at desktop width would draw a canvas wider than the server keeps (3000 px):
+    the pad draws at a lower density instead, and the signature is accepted."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1600, "height": 900}, device_scale_factor=4
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(practitioner.email)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        page.goto(f"/clients/{smp_client.public_id}/consents/photos/sign/")
+        width = page.get_by_test_id("signature-canvas").evaluate("canvas => canvas.width")
+        assert width <= 2000
+        page.get_by_label("Your full name").fill("Sam Carter")
+        page.get_by_label("I have read the text above and I agree to it").check()
+        draw_signature(page)
+        page.get_by_role("button", name="Sign", exact=True).click()
+        expect(page.get_by_test_id("handover-heading")).to_have_text("Thank you, Sam.")
+        assert SignedConsent.objects.get().signature
+    finally:
+        context.close()
