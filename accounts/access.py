@@ -15,13 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
 from accounts.roles import Role
+from smp_clinic.lib.http import htmx_redirect
 
 
 def _refuse_anonymous(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
-        return response
+        return htmx_redirect(request, resolve_url(settings.LOGIN_URL))
     return redirect_to_login(request.get_full_path())
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.two_factor import normalise_code
 from locations.models import Location
 
 
@@ -56,6 +57,16 @@ class _StaffFieldsMixin(forms.Form):
         label="Works at every location (including future ones)", required=False
     )
 
+    def __init__(self, *args, manager: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not manager.all_locations:
+            # A manager of some locations hands out only those.
+            self.fields["locations"].queryset = manager.locations.filter(is_active=True)
+            self.fields["all_locations"].disabled = True
+            self.fields[
+                "all_locations"
+            ].help_text = "Only a manager of every location can give every location."
+
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
@@ -82,3 +93,43 @@ class StaffInviteForm(_StaffFieldsMixin):
 
 class StaffEditForm(_StaffFieldsMixin):
     pass
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The six digits your authenticator app shows now, or one recovery code.",
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if not code.isalnum():
+            raise forms.ValidationError("A code has only digits and letters.")
+        return code
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

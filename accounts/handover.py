@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from smp_clinic.lib.http import htmx_redirect
 from smp_clinic.lib.urls import is_local
 
 SESSION_KEY = "smp_handover"
@@ -67,11 +68,7 @@ class HandoverLockMiddleware:
         if state is not None and request.user.is_authenticated:
             here = reverse("accounts:handover")
             if request.path != here and request.path not in state["paths"]:
-                if getattr(request, "htmx", False):
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = here
-                    return response
-                return redirect(here)
+                return htmx_redirect(request, here)
         return self.get_response(request)
 
 

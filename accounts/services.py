@@ -49,6 +49,34 @@ def invite_link(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _guard_location_grant(by: User, *, locations: Iterable, all_locations: bool) -> None:
+    """A manager hands out at most their own reach: only a manager of every location may
+    give every location, and a manager of some locations only those."""
+    if by.all_locations:
+        return
+    if all_locations:
+        raise ValidationError("Only a manager of every location can give access to every location.")
+    own = set(by.locations.values_list("pk", flat=True))
+    outside = [location for location in locations if location.pk not in own]
+    if outside:
+        names = ", ".join(sorted(str(location) for location in outside))
+        raise ValidationError(f"You do not manage {names}, so you cannot give access to it.")
+
+
+def guard_whole_account(by: User, user: User, *, action: str) -> None:
+    """The account itself (its role, whether it may sign in) belongs to every location the
+    person works at: a manager of some of them only cannot change it for the others."""
+    if by.all_locations or user.pk == by.pk:
+        return
+    elsewhere = list(user.locations.exclude(pk__in=by.locations.all()))
+    if user.all_locations or elsewhere:
+        where = "every location" if user.all_locations else ", ".join(map(str, elsewhere))
+        raise ValidationError(
+            f"{user} also works at {where}, which you do not manage, so you cannot {action}. "
+            "Ask a manager of every location."
+        )
+
+
 def _send_invite(user: User, invited_by: User) -> None:
     send_templated_email(
         template_base="accounts/email/invite",
@@ -67,6 +95,7 @@ def user_invite(
     locations: Iterable = (),
     all_locations: bool = False,
 ) -> User:
+    _guard_location_grant(invited_by, locations=locations, all_locations=all_locations)
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(f"There is already a staff account for {email}.")
@@ -110,7 +139,22 @@ def user_update(
     all_locations: bool,
 ) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
+    locations = list(locations)
+    if not by.all_locations:
+        if all_locations != user.all_locations:
+            raise ValidationError(
+                "Only a manager of every location can change who works at every location."
+            )
+        own = set(by.locations.values_list("pk", flat=True))
+        current = list(user.locations.all())
+        added = [loc for loc in locations if loc not in current]
+        _guard_location_grant(by, locations=added, all_locations=False)
+        # Where the person also works but this manager does not: kept as it was.
+        locations = [loc for loc in locations if loc.pk in own] + [
+            loc for loc in current if loc.pk not in own
+        ]
     if role != user.role:
+        guard_whole_account(by, user, action="change their role")
         _guard_last_manager(user, action="given another role")
     user.full_name = full_name.strip()
     user.role = role
@@ -128,11 +172,14 @@ def user_deactivate(*, user: User, by: User) -> User:
         raise ValidationError("You cannot deactivate your own account; ask another manager.")
     if not user.is_active:
         raise ValidationError(f"{user} is already deactivated.")
+    guard_whole_account(by, user, action="deactivate the account")
     _guard_last_manager(user, action="deactivated")
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.deactivated_by = by
-    user.save(update_fields=["is_active", "deactivated_at", "deactivated_by"])
+    # The calendar feed address stays dead even if the account is reactivated later.
+    user.feed_token = new_feed_token()
+    user.save(update_fields=["is_active", "deactivated_at", "deactivated_by", "feed_token"])
     return user
 
 
@@ -141,6 +188,7 @@ def user_reactivate(*, user: User, by: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         raise ValidationError(f"{user} is already active.")
+    guard_whole_account(by, user, action="reactivate the account")
     user.is_active = True
     user.deactivated_at = None
     user.deactivated_by = None

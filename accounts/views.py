@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
@@ -150,7 +150,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.staff_page(page=request.GET.get("page"), **filters)
+    page = selectors.staff_page(page=request.GET.get("page"), manager=request.user, **filters)
     locked = services.locked_emails([member.email for member in page.object_list])
     context = {
         "filter_form": form,
@@ -164,7 +164,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def staff_invite(request: HttpRequest) -> HttpResponse:
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -188,20 +188,16 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_member(public_id) -> User:
-    return get_object_or_404(User.objects.prefetch_related("locations"), public_id=public_id)
-
-
 @role_required(*MANAGERS)
 def staff_edit(request: HttpRequest, user_id) -> HttpResponse:
-    member = _staff_member(user_id)
+    member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     initial = {
         "full_name": member.full_name,
         "role": member.role,
         "locations": list(member.locations.all()),
         "all_locations": member.all_locations,
     }
-    form = StaffEditForm(request.POST or None, initial=initial)
+    form = StaffEditForm(request.POST or None, initial=initial, manager=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -232,7 +228,7 @@ def staff_edit(request: HttpRequest, user_id) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def staff_deactivate(request: HttpRequest, user_id) -> HttpResponse:
-    member = _staff_member(user_id)
+    member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     if request.method == "POST":
         try:
             services.user_deactivate(user=member, by=request.user)
@@ -249,7 +245,7 @@ def staff_deactivate(request: HttpRequest, user_id) -> HttpResponse:
 @role_required(*MANAGERS)
 @require_POST
 def staff_reactivate(request: HttpRequest, user_id) -> HttpResponse:
-    member = _staff_member(user_id)
+    member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     try:
         services.user_reactivate(user=member, by=request.user)
     except ValidationError as error:
@@ -262,7 +258,7 @@ def staff_reactivate(request: HttpRequest, user_id) -> HttpResponse:
 @role_required(*MANAGERS)
 @require_POST
 def staff_unlock(request: HttpRequest, user_id) -> HttpResponse:
-    member = _staff_member(user_id)
+    member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     services.user_unlock(user=member, by=request.user)
     messages.success(request, f"{member} can try to sign in again.")
     return redirect("accounts:staff_list")
@@ -271,7 +267,7 @@ def staff_unlock(request: HttpRequest, user_id) -> HttpResponse:
 @role_required(*MANAGERS)
 @require_POST
 def staff_resend_invite(request: HttpRequest, user_id) -> HttpResponse:
-    member = _staff_member(user_id)
+    member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     try:
         services.user_resend_invite(user=member, by=request.user)
     except ValidationError as error:

@@ -77,7 +77,7 @@ class PreferencesForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     marketing = forms.BooleanField(
-        label="Follow-ups after a consultation and touch-up invitations",
+        label="Follow-ups (after a consultation or a missed appointment) and touch-up invitations",
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

@@ -83,7 +83,9 @@ SPECS: dict[str, KindSpec] = {
         ),
         KindSpec(
             Kind.NO_SHOW_FOLLOW_UP,
-            Category.CARE,
+            # A nudge to rebook, not care for a treatment: like other follow-ups it needs
+            # marketing consent.
+            Category.MARKETING,
             Source.APPOINTMENT,
             ("appointment",),
             "Sent a little after an appointment is marked as a no-show, to rebook.",

@@ -130,16 +130,33 @@ def _record(instance: Model, action: str, changes: dict) -> None:
     )
 
 
-def _before_save(sender, instance, raw=False, **kwargs) -> None:
+_NOTHING_WATCHED = object()
+
+
+def _watched_attnames(sender, update_fields) -> list[str]:
+    """The columns a save may change that the trail records: with ``update_fields``, only
+    those (a sign-in saving ``last_login`` alone costs nothing here)."""
+    return [
+        f.attname
+        for f in sender._meta.concrete_fields
+        if f.attname not in IGNORED_FIELDS
+        and (update_fields is None or f.name in update_fields or f.attname in update_fields)
+    ]
+
+
+def _before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw or instance.pk is None or instance._state.adding:
         return
-    fields = [f.attname for f in sender._meta.concrete_fields if f.attname not in IGNORED_FIELDS]
+    fields = _watched_attnames(sender, update_fields)
+    if not fields:
+        setattr(instance, _OLD, _NOTHING_WATCHED)
+        return
     old = sender._default_manager.filter(pk=instance.pk).values(*fields).first()
     setattr(instance, _OLD, {k: _jsonable(v) for k, v in old.items()} if old else None)
 
 
-def _after_save(sender, instance, created, raw=False, **kwargs) -> None:
-    if raw:
+def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
+    if raw or getattr(instance, _OLD, None) is _NOTHING_WATCHED:
         return
     label = sender._meta.label
     private = PRIVATE_FIELDS.get(label, set())
@@ -153,6 +170,8 @@ def _after_save(sender, instance, created, raw=False, **kwargs) -> None:
         _record(instance, AuditEvent.Action.CREATE, {"after": changes})
         return
     old = getattr(instance, _OLD, None) or {}
+    if update_fields is not None:
+        new = {key: value for key, value in new.items() if key in old}
     diff = {}
     for key, value in new.items():
         if old.get(key) != value:

@@ -1,5 +1,3 @@
-from datetime import datetime, time
-
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -12,8 +10,9 @@ from accounts.models import User
 from accounts.roles import MANAGERS
 from accounts.selectors import staff_visible_to
 from audit.models import AuditEvent
-from clients.selectors import clients_visible_to
+from clients.selectors import client_search, clients_visible_to
 from smp_clinic.lib.forms import CalendarDateField
+from smp_clinic.lib.tz import day_bounds
 
 PAGE_SIZE = 50
 
@@ -67,26 +66,21 @@ def events_visible_to(user: User):
 def trail(request: HttpRequest) -> HttpResponse:
     form = TrailFilterForm(request.GET or None, user=request.user)
     events = events_visible_to(request.user)
-    matched_clients: dict = {}
     if form.is_valid():
         data = form.cleaned_data
         if data["client"]:
-            from clients.search import search_terms
-
-            clients = clients_visible_to(request.user)
-            for term in search_terms(data["client"]):
-                clients = clients.filter(search_text__contains=term)
-            matched_clients = dict(clients.values_list("public_id", "first_name")[:200])
-            events = events.filter(client_public_id__in=list(matched_clients))
+            # Any status: the trail is also read for archived and erased clients.
+            matches = client_search(user=request.user, q=data["client"], status="")
+            events = events.filter(client_public_id__in=matches.order_by().values("public_id"))
         if data["actor"]:
             events = events.filter(actor=data["actor"])
         if data["action"]:
             events = events.filter(action=data["action"])
         tz = timezone.get_current_timezone()
         if data["date_from"]:
-            events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, tzinfo=tz))
+            events = events.filter(at__gte=day_bounds(data["date_from"], tz)[0])
         if data["date_to"]:
-            events = events.filter(at__lte=datetime.combine(data["date_to"], time.max, tzinfo=tz))
+            events = events.filter(at__lt=day_bounds(data["date_to"], tz)[1])
     page = Paginator(events.order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     names = {
         public_id: f"{first} {last}"

@@ -26,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.db import admin_sql, server_url  # noqa: E402
 from tests.aftercare.reliability_harness import (  # noqa: E402
     CeleryWorker,
     RecordingHandler,
@@ -35,18 +36,6 @@ from tests.aftercare.reliability_harness import (  # noqa: E402
 )
 
 WARM_UP = 20
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    return url.rsplit("/", 1)[0]
-
-
-def admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server_url() + "/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def setup_django(database_url: str, redis_url: str, smtp_port: int) -> None:
@@ -171,16 +160,17 @@ def report(
 
 
 def write_doc(table: str) -> None:
-    path = REPO / "docs" / "benchmarks.md"
+    from bench.docfile import replace_between
+
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-    path.write_text(
-        DOC.format(table=table, machine=machine, date=time.strftime("%Y-%m-%d")), encoding="utf-8"
+    replace_between(
+        "<!-- outbox:begin -->",
+        "<!-- outbox:end -->",
+        DOC.format(table=table, machine=machine, date=time.strftime("%Y-%m-%d")),
     )
 
 
-DOC = """# Benchmarks
-
-## Outbox dispatch throughput
+DOC = """## Outbox dispatch throughput
 
 Messages per second from due rows in PostgreSQL to acceptance by an SMTP server on loopback,
 through the whole path: the dispatcher claims due rows (`SELECT … FOR UPDATE SKIP LOCKED`)

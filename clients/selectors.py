@@ -32,6 +32,18 @@ def clients_visible_to(user: User) -> QuerySet[Client]:
     return clients.filter(Exists(known_here))
 
 
+def visible_client_condition(user: User, *, client_field: str = "client_id") -> Q:
+    """For rows of other models that point at a client: true when ``user`` may see that
+    client. It asks the client-location links alone (their unique index on client and
+    location), never the clients table, so scoping thousands of rows stays cheap."""
+    if user.all_locations:
+        return Q()
+    known_here = ClientLocation.objects.filter(
+        client_id=OuterRef(client_field), location_id__in=user_location_ids(user)
+    )
+    return Q(Exists(known_here))
+
+
 def client_get_for_user(*, user: User, public_id) -> Client:
     """The client with this public id if the user may see them; 404 otherwise."""
     try:

@@ -1,12 +1,12 @@
 """Reads of consultations and plans, scoped through the clients the user may see."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from clients.selectors import clients_visible_to
-from consultations.models import Consultation, TreatmentPlan
+from consultations.models import Consultation, DesignPlan, TreatmentPlan
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
@@ -44,5 +44,16 @@ def plan_for(consultation: Consultation) -> TreatmentPlan | None:
         TreatmentPlan.objects.filter(consultation=consultation)
         .select_related("course")
         .prefetch_related("session_goals")
+        .first()
+    )
+
+
+def design_to_show(*, client) -> DesignPlan | None:
+    """The client's approved design if there is one (the latest approved), else the newest
+    draft. Approval first, whichever database sorts empty dates where."""
+    return (
+        DesignPlan.objects.filter(consultation__client=client)
+        .select_related("consultation", "photo")
+        .order_by(F("approved_at").desc(nulls_last=True), "-created_at")
         .first()
     )

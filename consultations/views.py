@@ -175,7 +175,8 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
             "Pigmentation sessions are not offered as an appointment type: a manager turns "
             "them back on in Settings, then the course can be booked.",
         )
-        return redirect("consultations:plan", consultation_id=consultation.public_id)
+        # The client page: the plan page is clinical, and the front desk books courses too.
+        return redirect("clients:detail", client_id=consultation.client.public_id)
     errors: list[str] = []
     if request.method == "POST":
         try:

@@ -7,4 +7,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.today, name="today"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
 ]

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.roles import STAFF
 from dashboard import health
+from locations.models import Location
 from scheduling import selectors as calendar
 from sessions_app.selectors import healing_photos_to_review
 
@@ -56,3 +58,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if ok else 503,
     )
+
+
+@login_required
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """The load benchmark's baseline: the whole request path of a signed-in page (session,
+    user, middleware) and one single-row read, with no template."""
+    location = Location.objects.only("name").order_by("pk").first()
+    return HttpResponse(location.name if location else "-", content_type="text/plain")

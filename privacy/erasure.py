@@ -56,6 +56,11 @@ def client_erase(*, client: Client, by: User, confirmation: str) -> Client:
     if blockers:
         raise ValidationError(blockers)
 
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The consent and approved-design guards let erasure take personal details off
+            # a signature, in this transaction only.
+            cursor.execute("SET LOCAL smp.erasure = 'on'")
     files = []
     for design in DesignPlan.objects.filter(consultation__client=client):
         files += [design.composite, design.approval_signature]
@@ -78,11 +83,6 @@ def client_erase(*, client: Client, by: User, confirmation: str) -> Client:
     FlagClearance.objects.filter(flag__intake__client=client).update(document="", document_name="")
     signed = SignedConsent.objects.filter(client=client)
     files += [consent.signature for consent in signed]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The consent guard lets erasure take personal details off a signature, in this
-            # transaction only.
-            cursor.execute("SET LOCAL smp.erasure = 'on'")
     signed.update(
         typed_name=ERASED_NAME,
         signature="",

@@ -15,6 +15,7 @@ from clients.models import Client
 from clients.selectors import user_location_ids
 from locations.models import Location, OpeningHours, Room
 from scheduling.models import Appointment, AppointmentType, Course, TimeOff, WorkingHours
+from scheduling.models.appointment import MAX_APPOINTMENT_LENGTH
 from smp_clinic.lib.tz import day_bounds
 
 GRID_MINUTES = 5  # one calendar grid row
@@ -193,7 +194,12 @@ def calendar_day(
     first, last = _day_window(opening)
     rows = (_minutes(last) - _minutes(first)) // GRID_MINUTES
     appointments = list(
-        Appointment.objects.filter(location=location, start__lt=day_end, end__gt=day_start)
+        Appointment.objects.filter(
+            location=location,
+            start__lt=day_end,
+            end__gt=day_start,
+            start__gt=day_start - MAX_APPOINTMENT_LENGTH,
+        )
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related(*APPOINTMENT_RELATED)
         .order_by("start")
@@ -310,7 +316,11 @@ def calendar_week(
     rows = (_minutes(last) - _minutes(first)) // GRID_MINUTES
     appointments = list(
         Appointment.objects.filter(
-            practitioner=practitioner, location=location, start__lt=end_bound, end__gt=start_bound
+            practitioner=practitioner,
+            location=location,
+            start__lt=end_bound,
+            end__gt=start_bound,
+            start__gt=start_bound - MAX_APPOINTMENT_LENGTH,
         )
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related(*APPOINTMENT_RELATED)

@@ -92,11 +92,10 @@ def describe_conflict(
     times = f"{_fmt(conflict.start, where)}–{_fmt(conflict.end, where)}"
     span = f"{times} on {_fmt_day(conflict.start, where)}"
     kind = conflict.appointment_type.name.lower()
-    may_see = viewer is not None and clients_visible_to(viewer).filter(pk=conflict.client_id)
-    if may_see and may_see.exists():
-        what = f"{conflict.client.full_name}'s {kind}"
-    else:
-        what = f"another client's {kind}"
+    may_see = (
+        viewer is not None and clients_visible_to(viewer).filter(pk=conflict.client_id).exists()
+    )
+    what = f"{conflict.client.full_name}'s {kind}" if may_see else f"another client's {kind}"
     held = ""
     if conflict.blocked_start != conflict.start or conflict.blocked_end != conflict.end:
         held = (

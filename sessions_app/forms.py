@@ -175,6 +175,12 @@ class OverrideForm(forms.Form):
         min_length=10,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Write why the session may go ahead despite the failed checks.",
+            "min_length": (
+                "Write a little more (at least 10 characters): the reason stays on the record."
+            ),
+        },
     )
 
 
@@ -230,7 +236,7 @@ class SessionPhotoForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     stage = forms.ChoiceField(
-        label="When", choices=SessionPhoto.Stage.choices, widget=forms.RadioSelect
+        label="When", choices=SessionPhoto.STAFF_STAGES, widget=forms.RadioSelect
     )
     angle = forms.ChoiceField(
         label="Angle",

@@ -27,6 +27,7 @@ from sessions_app.models import (
 )
 from sessions_app.zones import ZONE_CODES
 from smp_clinic.lib import events
+from smp_clinic.lib.tz import local_date
 
 PASS_FIELDS = (
     "zones",
@@ -90,6 +91,11 @@ def _local_day(session: PigmentationSession) -> date:
     return timezone.localtime(appointment.start, appointment.location.tz).date()
 
 
+def session_today(session: PigmentationSession) -> date:
+    """Today where the session happens: the clinic's calendar day, not the server's."""
+    return local_date(timezone.now(), session.appointment.location.tz)
+
+
 @transaction.atomic
 def session_open(*, appointment: Appointment, by: User) -> PigmentationSession:
     """The session log of a pigmentation-session or touch-up appointment (one per appointment)."""
@@ -143,7 +149,7 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
     from clients.consent.selectors import client_has_valid_consent
 
     client = session.client
-    on = on or timezone.localdate()
+    on = on or session_today(session)
     checks = []
     consent_ok = client_has_valid_consent(client=client, kind="treatment")
     checks.append(
@@ -167,7 +173,7 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
             )
         )
     else:
-        age = (on - timezone.localtime(intake.submitted_at).date()).days
+        age = (on - local_date(intake.submitted_at, session.appointment.location.tz)).days
         problems = []
         if age > settings.SESSION_INTAKE_MAX_AGE_DAYS:
             problems.append(
@@ -343,7 +349,7 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
     _require_clinician(by)
     session = _in_progress(session)
     _validate_pass(data)
-    day = timezone.localdate()
+    day = session_today(session)
     lot = PigmentLot.objects.select_for_update().get(pk=data["pigment_lot"].pk)
     inventory.check_lot_usable(lot, on=day, ml=data["pigment_ml"])
     new_cartridge = _needle_new_in_session(session, data["needle"])
@@ -435,6 +441,24 @@ def _effective(session: PigmentationSession, layering_pass: LayeringPass | None,
     return str(value) if value is not None else ""
 
 
+def _checked_value(model, field: str, new_value: str) -> str:
+    """A corrected value must be one the signed record could have held (pain 0–10, a
+    density among the choices, as the model field says); a choice may be given by its
+    label. Returned as it is stored."""
+    model_field = model._meta.get_field(field)
+    value = new_value.strip()
+    if model_field.choices:
+        by_label = {str(label).lower(): key for key, label in model_field.choices}
+        value = by_label.get(value.lower(), value)
+    try:
+        cleaned = model_field.clean(value, None)
+    except ValidationError as error:
+        raise ValidationError(
+            {"new_value": f"Not a valid {field.replace('_', ' ')}: {' '.join(error.messages)}"}
+        ) from None
+    return str(cleaned)
+
+
 @transaction.atomic
 def session_amend(
     *,
@@ -466,6 +490,10 @@ def session_amend(
         new_value = f"{corrected_lot.product} lot {corrected_lot.lot_number}"
     elif not new_value.strip():
         raise ValidationError({"new_value": "Give the corrected value."})
+    else:
+        new_value = _checked_value(
+            LayeringPass if layering_pass is not None else PigmentationSession, field, new_value
+        )
     if new_value.strip() == old_value.strip():
         raise ValidationError({"new_value": "That is already the recorded value."})
     return SessionAmendment.objects.create(
@@ -486,10 +514,10 @@ def healing_check_record(*, session: PigmentationSession, by: User, data: dict) 
     session = PigmentationSession.objects.select_related("appointment__location").get(pk=session.pk)
     if not session.is_locked:
         raise ValidationError("A healing check follows a signed-off session.")
-    checked_on = data.get("checked_on") or timezone.localdate()
+    checked_on = data.get("checked_on") or session_today(session)
     if checked_on < _local_day(session):
         raise ValidationError({"checked_on": "The check cannot be before the session."})
-    if checked_on > timezone.localdate():
+    if checked_on > session_today(session):
         raise ValidationError({"checked_on": "The check cannot be in the future."})
     return HealingCheck.objects.create(
         session=session,
@@ -512,7 +540,7 @@ def session_photos_add(
     from sessions_app.models import SessionPhoto
 
     _require_clinician(by)
-    if stage not in SessionPhoto.Stage.values:
+    if stage not in dict(SessionPhoto.STAFF_STAGES):
         raise ValidationError({"stage": "Choose before or after."})
     saved, refused = [], []
     for upload in files:

@@ -23,6 +23,8 @@ ACCESS: dict[str, frozenset[str]] = {
     # dashboard
     "dashboard:today": STAFF,
     "dashboard:healthz": PUBLIC,
+    # the load benchmark's baseline (bench/pages.py)
+    "dashboard:ping": SIGNED_IN,
     # accounts: sign-in flows are public by nature
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
@@ -34,6 +36,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:profile": SIGNED_IN,
     "accounts:sign_out_everywhere": SIGNED_IN,
     "accounts:handover": SIGNED_IN,
+    "accounts:two_factor": SIGNED_IN,
+    "accounts:two_factor_setup": SIGNED_IN,
+    "accounts:two_factor_disable": SIGNED_IN,
+    "accounts:two_factor_recovery_codes": SIGNED_IN,
+    "accounts:two_factor_verify": SIGNED_IN,
+    "accounts:staff_reset_two_factor": MANAGER,
     "accounts:staff_unlock": MANAGER,
     "accounts:staff_list": MANAGER,
     "accounts:staff_invite": MANAGER,

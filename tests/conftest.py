@@ -16,6 +16,20 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def within_one_rate_window():
+    """Rate limits count per fixed minute: a burst that starts just after a minute begins
+    never straddles two windows, however slow the machine."""
+    import time
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    start = (time.time() // 60 + 1) * 60 + 1
+    with time_machine.travel(datetime.fromtimestamp(start, tz=UTC), tick=True):
+        yield
+
+
+@pytest.fixture
 def location(db):
     return LocationFactory(name="Central Clinic")
 

@@ -318,27 +318,28 @@ def make_ready_for_smp(*, client, practitioner):
         make_signed_consent(client=client, kind="treatment", witness=practitioner)
 
 
-def log_a_pass(*, session, by):
+def pass_data(*, lot, needle) -> dict:
+    """What a practitioner enters for one ordinary pass over the crown."""
     from decimal import Decimal
 
+    return {
+        "zones": ["crown"],
+        "needle": needle,
+        "pigment_lot": lot,
+        "dilution": "1:3",
+        "depth": "0.5 mm",
+        "density": "medium",
+        "shade": "2",
+        "duration_minutes": 30,
+        "pigment_ml": Decimal("0.5"),
+    }
+
+
+def log_a_pass(*, session, by):
     from sessions_app import services
 
     lot, needle = make_inventory()
-    services.pass_add(
-        session=session,
-        by=by,
-        data={
-            "zones": ["crown"],
-            "needle": needle,
-            "pigment_lot": lot,
-            "dilution": "1:3",
-            "depth": "0.5 mm",
-            "density": "medium",
-            "shade": "2",
-            "duration_minutes": 30,
-            "pigment_ml": Decimal("0.5"),
-        },
-    )
+    services.pass_add(session=session, by=by, data=pass_data(lot=lot, needle=needle))
 
 
 def _sign_off(*, session, by):

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from aftercare.kinds import Kind, spec_for
+from aftercare.kinds import Kind
 
 
 class OutboundMessage(models.Model):
@@ -39,14 +39,14 @@ class OutboundMessage(models.Model):
         NOT_NEEDED = "not_needed", "No longer needed"
 
     OPEN = (Status.PENDING, Status.SENDING)
-    CLOSED_UNSENT = (Status.CANCELLED, Status.SKIPPED)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=40, choices=Kind.choices)
     client = models.ForeignKey(
         "clients.Client", on_delete=models.CASCADE, related_name="outbound_messages"
     )
-    # The record the message is about; exactly the one its kind names is set.
+    # The records the message is about: those its kind names in aftercare.kinds (an
+    # aftercare step, say, has its appointment and its course).
     appointment = models.ForeignKey(
         "scheduling.Appointment",
         null=True,
@@ -116,6 +116,14 @@ class OutboundMessage(models.Model):
                 fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claim"
             ),
             models.Index(fields=["status", "due_at"], name="outbox_status_due"),
+            # The outbox page's "upcoming" tab, in due order, stopping after one page.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="outbox_open_due",
+            ),
+            # Per-tab counts scoped to a location's clients, from the index alone.
+            models.Index(fields=["status", "client"], name="outbox_status_client"),
             models.Index(fields=["client", "due_at"], name="outbox_client_due"),
         ]
         constraints = [
@@ -141,14 +149,6 @@ class OutboundMessage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("aftercare:message", args=[self.public_id])
-
-    @property
-    def category(self) -> str:
-        return spec_for(self.kind).category
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
 
     @property
     def can_cancel(self) -> bool:

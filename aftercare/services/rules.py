@@ -9,10 +9,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from aftercare.kinds import Category, Kind
+from aftercare.kinds import SPECS, Category, Kind
 from aftercare.models import AftercarePlan, MessageSettings, OutboundMessage
 from aftercare.quiet_hours import wall_clock
-from aftercare.services.outbox import message_move, message_schedule, messages_cancel
+from aftercare.services.outbox import (
+    consent_reason,
+    message_move,
+    message_schedule,
+    messages_cancel,
+)
 
 Status = OutboundMessage.Status
 Reason = OutboundMessage.Reason
@@ -204,29 +209,22 @@ def on_consultation_completed(*, consultation, by, **_) -> None:
 def on_client_preferences_changed(*, client, by=None, **_) -> None:
     """Opting out closes the pending rows of that category now (they would be skipped at
     send time anyway); opting back in, or adding an address, re-opens the future ones that
-    were skipped for that reason."""
-    from aftercare.kinds import SPECS
-
+    were skipped for that reason. The same consent rule as at scheduling and send time."""
     now = timezone.now()
     for category in Category:
         kinds = [kind for kind, spec in SPECS.items() if spec.category == category]
         rows = OutboundMessage.objects.filter(client=client, kind__in=kinds)
-        wants = client.email_reminders if category == Category.CARE else client.marketing_consent
-        has_email = bool((client.email or "").strip())
-        if not has_email:
+        reason = consent_reason(client, category)
+        if reason in (Reason.NO_EMAIL, Reason.OPTED_OUT):
             rows.filter(status=Status.PENDING).update(
-                status=Status.SKIPPED, reason=Reason.NO_EMAIL, updated_at=now
+                status=Status.SKIPPED, reason=reason, updated_by=by, updated_at=now
             )
-        elif not wants:
-            rows.filter(status=Status.PENDING).update(
-                status=Status.SKIPPED, reason=Reason.OPTED_OUT, updated_by=by, updated_at=now
-            )
-        elif not client.is_archived:
+        elif not reason:
             rows.filter(
                 status=Status.SKIPPED,
                 reason__in=(Reason.OPTED_OUT, Reason.NO_EMAIL),
                 due_at__gt=now,
-            ).update(status=Status.PENDING, reason=Reason.NONE, updated_at=now)
+            ).update(status=Status.PENDING, reason=Reason.NONE, updated_by=by, updated_at=now)
 
 
 def on_client_archived(*, client, by=None, **_) -> None:

@@ -55,9 +55,9 @@ from aftercare.context import message_context
 from aftercare.email import appointment_ics, build_email
 from aftercare.kinds import Kind, spec_for
 from aftercare.models import MessageSettings, OutboundMessage
-from aftercare.quiet_hours import next_allowed
 from aftercare.rendering import TemplateProblem, render_email, render_source
 from aftercare.services.checks import send_time_verdict
+from aftercare.services.outbox import quiet_adjusted
 
 log = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -209,9 +209,7 @@ def _prepare(message_id: int, token: str, now: datetime):
         message.save(update_fields=["status", "reason", "claim_token", "claimed_at", "updated_at"])
         return None
     conf = MessageSettings.current()
-    allowed = next_allowed(
-        now, tz=message.client.home_location.tz, start=conf.quiet_start, end=conf.quiet_end
-    )
+    allowed = quiet_adjusted(message.client, now, conf)
     if allowed > now:  # due during the night (or delayed into it): wait for the morning
         message.status, message.due_at = Status.PENDING, allowed
         message.claim_token = message.claimed_at = None

@@ -25,6 +25,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     page = selectors.outbox_page(
         user=request.user, view=view, kind=kind, page=request.GET.get("page")
     )
+    counts = selectors.outbox_counts(user=request.user)
     return render(
         request,
         "aftercare/outbox.html",
@@ -33,8 +34,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "view": view,
             "kind": kind,
-            "counts": selectors.outbox_counts(user=request.user),
-            "tabs": list(selectors.VIEWS),
+            "count_cap": selectors.COUNT_CAP,
+            "counts": counts,
+            "tabs": list(counts.items()),
         },
     )
 

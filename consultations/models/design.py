@@ -53,10 +53,12 @@ class DesignPlan(models.Model):
                 fields=["consultation", "version"], name="design_version_unique"
             ),
             models.CheckConstraint(
+                # The signature's hash, not its image, proves the approval: erasure on
+                # request removes the image and the name's text but keeps the fact.
                 condition=Q(approved_at__isnull=True)
                 | (
                     ~Q(approved_typed_name="")
-                    & ~Q(approval_signature="")
+                    & ~Q(approval_signature_sha256="")
                     & Q(approval_witness__isnull=False)
                 ),
                 name="design_approval_complete",

@@ -7,6 +7,12 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
 
+# No appointment is longer than this (types last at most 10 hours). The calendar relies on
+# it: "starts before the day ends and ends after it starts" becomes a start range bounded on
+# both sides, which the (location, start) and (practitioner, start) indexes answer without
+# reading the whole history.
+MAX_APPOINTMENT_LENGTH = timedelta(hours=24)
+
 
 class TsTzRange(Func):
     function = "TSTZRANGE"
@@ -175,6 +181,10 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(blocked_start__lte=models.F("start"), blocked_end__gte=models.F("end")),
                 name="appointment_blocked_span_covers",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__lte=models.F("start") + MAX_APPOINTMENT_LENGTH),
+                name="appointment_at_most_a_day",
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),

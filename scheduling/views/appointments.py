@@ -13,8 +13,9 @@ from scheduling import selectors, services
 from scheduling.forms import BookingForm, CancelForm, RescheduleForm
 from scheduling.models import Appointment, Course
 from scheduling.registry import actions_for, status_refusal
-from scheduling.views.common import day_url, htmx_redirect, request_location
+from scheduling.views.common import day_url, request_location
 from smp_clinic.lib.forms import add_service_error, date_from_query, datetime_from_query
+from smp_clinic.lib.http import htmx_redirect
 from smp_clinic.lib.urls import redirect_back
 
 CLINICAL_STATUSES = {Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED}

@@ -2,8 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -51,12 +50,3 @@ def day_url(location: Location, day: date, **extra) -> str:
         + "?"
         + urlencode({"location": location.public_id, "date": day.isoformat(), **extra})
     )
-
-
-def htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """Redirect a normal request, or tell htmx to load the page (from a modal form)."""
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)

@@ -10,10 +10,12 @@ from accounts.models import User
 from accounts.roles import CLINICAL
 from accounts.services import user_regenerate_feed_token
 from scheduling.ical import practitioner_feed
+from smp_clinic.lib.ratelimit import rate_limit
 
 
 @never_cache
 @require_GET
+@rate_limit("calendar-feed", per_minute=30, methods=("GET",))
 def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     """Public by design: the secret token in the URL is the credential."""
     user = User.objects.filter(feed_token=feed_token, is_active=True, role__in=CLINICAL).first()

@@ -29,7 +29,9 @@ TIME_OFF_ROLES = (Role.MANAGER, Role.FRONT_DESK)
 
 @role_required(*MANAGERS)
 def settings_home(request: HttpRequest) -> HttpResponse:
-    locations = selectors.locations_for(request.user).prefetch_related("rooms", "opening_hours")
+    locations = selectors.locations_for(request.user).prefetch_related(
+        "rooms", "opening_hours", "staff"
+    )
     return render(
         request,
         "scheduling/settings_home.html",

@@ -259,6 +259,12 @@ class SessionPhoto(models.Model):
         AFTER = "after", "After"
         HEALING = "healing", "Healing (sent by the client)"
 
+    # Staff take before and after photos; healing photos arrive through the client's link.
+    STAFF_STAGES = [
+        (Stage.BEFORE.value, Stage.BEFORE.label),
+        (Stage.AFTER.value, Stage.AFTER.label),
+    ]
+
     session = models.ForeignKey(
         PigmentationSession, on_delete=models.PROTECT, related_name="photo_links"
     )

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
 from accounts.roles import CLINICAL, Role
@@ -29,7 +29,7 @@ from smp_clinic.lib.forms import add_service_error
 
 
 def _pass_form(session, data=None):
-    today = timezone.localdate()
+    today = services.session_today(session)
     initial = {}
     source = selectors.prefill_from(session)
     if source is not None and data is None:
@@ -61,19 +61,24 @@ def _pass_form(session, data=None):
     )
 
 
-def _next_proposal(session: PigmentationSession):
-    """After sign-off: the next session of the course, proposed within the plan's interval."""
+def _needs_next(session: PigmentationSession) -> bool:
+    """After sign-off: whether the course still needs its next session booked."""
     course = session.course
     if course is None or not session.is_locked:
-        return None
+        return False
     upcoming = course.appointments.filter(
         status__in=Appointment.UPCOMING, start__gt=session.appointment.start
     ).exists()
     remaining = (
         course.planned_sessions - course.appointments.filter(status__in=Appointment.LIVE).count()
     )
-    if upcoming or remaining <= 0:
-        return None
+    return not upcoming and remaining > 0
+
+
+def _next_proposal(session: PigmentationSession):
+    """The next session of the course, proposed within the plan's interval (the slot
+    finder: the page fetches it after it has loaded)."""
+    course = session.course
     location = session.appointment.location
     day = timezone.localtime(session.appointment.start, location.tz).date()
     proposals = slots.propose_course(
@@ -83,7 +88,8 @@ def _next_proposal(session: PigmentationSession):
         min_interval_days=course.min_interval_days,
         max_interval_days=course.max_interval_days,
         first_from=max(
-            day + timedelta(days=course.min_interval_days), timezone.localdate() + timedelta(days=1)
+            day + timedelta(days=course.min_interval_days),
+            services.session_today(session) + timedelta(days=1),
         ),
         first_window_days=course.max_interval_days - course.min_interval_days,
         practitioner=session.practitioner,
@@ -100,7 +106,8 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
         "healing_checks": selectors.session_healing_checks(session) if session.is_locked else [],
         "gate": services.session_gate(session=session) if session.status == "not_started" else [],
         "is_manager": request.user.role == Role.MANAGER,
-        "next_proposal": _next_proposal(session),
+        "next_pending": _needs_next(session),
+        "next_proposal": forms.get("next_proposal"),
         "photo_links": (photo_links := selectors.session_photo_links(session)),
         "healing_photos": [link for link in photo_links if link.stage == "healing"],
         "photo_form": forms.get("photo_form") or SessionPhotoForm(),
@@ -112,10 +119,9 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
         context["pass_form"] = forms.get("pass_form") or _pass_form(session)
         context["notes_form"] = forms.get("notes_form") or NotesForm(instance=session)
     if session.is_locked:
-        today = timezone.localdate()
-        context["amend_form"] = forms.get("amend_form") or AmendmentForm(
-            session=session, lots=_any_lot()
-        )
+        today = services.session_today(session)
+        # Given only when it is open (a page without JavaScript, or a refused correction).
+        context["amend_form"] = forms.get("amend_form")
         context["healing_form"] = forms.get("healing_form") or HealingCheckForm(
             initial={"checked_on": today}
         )
@@ -246,9 +252,17 @@ def notes_save(request: HttpRequest, session_id) -> HttpResponse:
 
 
 @role_required(*CLINICAL)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def amend(request: HttpRequest, session_id) -> HttpResponse:
     session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    if not session.is_locked:
+        return redirect("sessions_app:session", session_id=session.public_id)
+    if request.method == "GET":
+        form = AmendmentForm(session=session, lots=_any_lot())
+        if request.htmx:
+            context = {"session": session, "amend_form": form}
+            return render(request, "sessions_app/session.html#amend_form", context)
+        return _page(request, session, amend_form=form)
     form = AmendmentForm(request.POST, session=session, lots=_any_lot())
     if form.is_valid():
         data = form.cleaned_data
@@ -291,9 +305,19 @@ def healing_check(request: HttpRequest, session_id) -> HttpResponse:
 
 
 @role_required(*CLINICAL)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def book_next(request: HttpRequest, session_id) -> HttpResponse:
     session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    if request.method == "GET":
+        if not _needs_next(session):
+            if request.htmx:
+                return HttpResponse("")
+            return redirect("sessions_app:session", session_id=session.public_id)
+        proposal = _next_proposal(session)
+        if request.htmx:
+            context = {"session": session, "client": session.client, "next_proposal": proposal}
+            return render(request, "sessions_app/session.html#next_session", context)
+        return _page(request, session, next_proposal=proposal)
     if session.course is None:
         raise PermissionDenied("This session is not part of a course.")
     try:

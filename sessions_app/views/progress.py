@@ -4,7 +4,8 @@ from django.shortcuts import render
 from accounts.access import role_required
 from accounts.roles import CLINICAL
 from clients.selectors import client_get_for_user
-from consultations.models import DesignPlan
+from consultations.design.overlay import design_overlay
+from consultations.selectors import design_to_show
 from sessions_app import selectors
 
 
@@ -14,12 +15,8 @@ def progress(request: HttpRequest, client_id) -> HttpResponse:
     the shade and dilution ladder."""
     client = client_get_for_user(user=request.user, public_id=client_id)
     columns, rows = selectors.progress_grid(client=client)
-    design = (
-        DesignPlan.objects.filter(consultation__client=client)
-        .select_related("consultation")
-        .order_by("-approved_at", "-created_at")
-        .first()
-    )
+    design = design_to_show(client=client)
+    overlay = design_overlay(design.design) if design is not None else None
     return render(
         request,
         "sessions_app/progress.html",
@@ -29,5 +26,8 @@ def progress(request: HttpRequest, client_id) -> HttpResponse:
             "columns": columns,
             "rows": rows,
             "design": design,
+            "overlay": overlay,
+            # Drawn over photos of the angle it was drawn on (front, unless that photo went).
+            "overlay_angle": design.photo.angle if design and design.photo else "front",
         },
     )

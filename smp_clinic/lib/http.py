@@ -1,9 +1,11 @@
-"""Facts about the request that several apps record: where it came from."""
+"""Facts about the request that several apps record (where it came from), and the one way
+to send a person elsewhere that also works for htmx requests."""
 
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 
 def valid_ip(raw: str | None) -> str | None:
@@ -31,3 +33,13 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(hops) >= count:
         return valid_ip(hops[-count]) or peer
     return peer
+
+
+def htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Redirect a normal request; tell htmx to load the page instead of swapping a fragment
+    (a modal form, or a fragment a middleware refuses)."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

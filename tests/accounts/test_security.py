@@ -139,6 +139,7 @@ def test_check_deploy_reports_nothing_under_production_settings(https):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.usefixtures("within_one_rate_window")
 def test_password_reset_requests_are_rate_limited_per_address(client, db):
     url = reverse("accounts:password_reset")
     statuses = [
@@ -155,6 +156,7 @@ def test_password_reset_requests_are_rate_limited_per_address(client, db):
     )
 
 
+@pytest.mark.usefixtures("within_one_rate_window")
 def test_a_login_flood_from_one_address_gets_429_with_retry_after(client, db):
     responses = [
         client.post(

@@ -60,6 +60,8 @@ def test_inviting_an_existing_email_is_refused_and_creates_nothing(
 
 
 def test_an_invite_needs_a_location_or_every_location(client, manager, location):
+    manager.all_locations = True  # only a manager of every location may give every location
+    manager.save(update_fields=["all_locations"])
     client.force_login(manager)
     response = invite(client, location, locations=[])
     assert "Choose at least one location" in response.content.decode()

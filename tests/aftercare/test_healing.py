@@ -136,3 +136,17 @@ def test_the_practitioner_sees_the_waiting_photo_and_rates_it(client, signed_off
         )
         today = client.get(reverse("dashboard:today")).content.decode()
         assert 'data-testid="healing-to-review"' not in today
+
+
+def test_one_link_takes_a_handful_of_photos_then_says_so(client, signed_off, practitioner):
+    from aftercare.services.healing import MAX_PHOTOS_PER_LINK
+
+    make_signed_consent(client=signed_off.client, kind="photos", witness=practitioner)
+    url = link_for(signed_off)
+    with time_machine.travel(signed_off.appointment.end + timedelta(days=21)):
+        for _ in range(MAX_PHOTOS_PER_LINK):
+            sent = client.post(url, {"photo": jpeg_upload(), "angle": "front"})
+            assert 'data-testid="healing-sent"' in sent.content.decode()
+        refused = client.post(url, {"photo": jpeg_upload(), "angle": "front"})
+    assert "which is all this link takes" in refused.content.decode()
+    assert Photo.objects.filter(kind="healing").count() == MAX_PHOTOS_PER_LINK

@@ -17,6 +17,7 @@ from tests.aftercare.conftest import kinds_and_steps, rows
 from tests.factories import complete_appointment, give_rota, make_appointment, make_consultation
 
 Status = OutboundMessage.Status
+Reason = OutboundMessage.Reason
 pytestmark = pytest.mark.usefixtures("clock")
 NEXT_TUESDAY = date(2027, 1, 12)
 
@@ -129,9 +130,23 @@ def test_cancelling_after_the_confirmation_went_sends_a_cancellation_notice(
     assert {m.status for m in rows(kind=Kind.APPOINTMENT_REMINDER)} == {Status.CANCELLED}
 
 
+def test_a_no_show_follow_up_is_marketing_and_needs_consent(
+    smp_client, practitioner, room, front_desk, clock
+):
+    smp_client.marketing_consent = False
+    smp_client.save(update_fields=["marketing_consent"])
+    appointment = book(smp_client, practitioner, room)
+    clock.move_to(appointment.start + timedelta(minutes=20))
+    appointment_set_status(appointment=appointment, by=front_desk, status="no_show")
+    follow_up = rows(kind=Kind.NO_SHOW_FOLLOW_UP)
+    assert [(m.status, m.reason) for m in follow_up] == [(Status.SKIPPED, Reason.OPTED_OUT)]
+
+
 def test_a_no_show_gets_a_follow_up_that_a_late_check_in_cancels(
     smp_client, practitioner, room, front_desk, clock
 ):
+    smp_client.marketing_consent = True
+    smp_client.save(update_fields=["marketing_consent"])
     appointment = book(smp_client, practitioner, room)
     clock.move_to(appointment.start + timedelta(minutes=20))
     appointment = appointment_set_status(appointment=appointment, by=front_desk, status="no_show")

@@ -2,6 +2,7 @@
 recovery, send-time rules and batching."""
 
 import re
+import tracemalloc
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -274,6 +275,61 @@ def test_the_dispatcher_claims_in_batches_without_loading_every_row(
         sql.startswith('SELECT "aftercare_outboundmessage"."id" AS "id" FROM') for sql in locking
     )
     assert OutboundMessage.objects.filter(status=Status.SENDING).count() == 2500
+
+
+def test_ten_thousand_due_messages_are_claimed_a_batch_at_a_time_in_bounded_memory(
+    smp_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    now = datetime.now(UTC)
+    OutboundMessage.objects.bulk_create(
+        (
+            OutboundMessage(
+                kind=Kind.TOUCH_UP_RECALL,
+                client=smp_client,
+                step=f"bulk-{n}",
+                due_at=now - timedelta(seconds=n),
+                idempotency_key=f"bulk:{n}",
+            )
+            for n in range(10_000)
+        ),
+        batch_size=2000,
+    )
+    assert settings.OUTBOX_DISPATCH_LIMIT >= 10_000
+    settings.OUTBOX_BATCH_SIZE = 500
+    # The send task is replaced by a counter, so the eager Celery of the tests neither sends
+    # nor keeps the ids alive: what the run holds at its peak is the dispatcher's own doing.
+    published = {"tasks": 0, "largest batch": 0}
+
+    def count(ids, token):
+        published["tasks"] += len(ids)
+        published["largest batch"] = max(published["largest batch"], len(ids))
+
+    monkeypatch.setattr(sending, "_enqueue", count)
+
+    tracemalloc.start()
+    try:
+        list(OutboundMessage.objects.filter(status=Status.PENDING))
+        _, loading_everything = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            tracemalloc.reset_peak()
+            claimed = sending.outbox_dispatch()
+            _, dispatching = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert claimed == 10_000
+    assert published == {"tasks": 10_000, "largest batch": 500}
+    assert not OutboundMessage.objects.filter(status=Status.PENDING).exists()
+    locking = [q["sql"] for q in queries if "FOR UPDATE SKIP LOCKED" in q["sql"]]
+    assert len(locking) == 20  # the limit is reached with the 20th full batch: no empty probe
+    assert all(sql.endswith("LIMIT 500 FOR UPDATE SKIP LOCKED") for sql in locking)
+    # Loading the 10,000 rows as objects costs megabytes; claiming them a batch of ids at a
+    # time must stay a small fraction of that (the captured SQL counts against it too).
+    assert dispatching < loading_everything / 5, (dispatching, loading_everything)
 
 
 def test_a_dispatch_run_stops_at_its_limit(

@@ -183,3 +183,27 @@ def test_the_navigation_has_the_outbox_for_front_desk_and_managers(client, peopl
     client.force_login(people["manager"])
     labels = [item["label"] for item in client.get(reverse("dashboard:today")).context["nav_items"]]
     assert "Messages" in labels
+
+
+def test_the_outbox_tab_counts_stop_at_the_cap_and_say_so(desk, smp_client, monkeypatch):
+    from aftercare import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    add_messages(smp_client, 5)
+    add_messages(smp_client, 2, status=Status.FAILED)
+    response = desk.get(reverse("aftercare:outbox"))
+    assert response.context["counts"] == {"upcoming": 3, "sent": 0, "failed": 2, "cancelled": 0}
+    assert "3+</span>" in response.content.decode()
+    assert len(response.context["page_obj"].object_list) == 5
+
+
+def test_a_manager_of_every_location_sees_every_clients_messages(client, manager, smp_client):
+    elsewhere = make_client(location=LocationFactory(name="Far Away"))
+    add_messages(elsewhere, 2)
+    add_messages(smp_client, 1)
+    client.force_login(manager)
+    assert client.get(reverse("aftercare:outbox")).context["counts"]["upcoming"] == 1
+    manager.all_locations = True
+    manager.save(update_fields=["all_locations"])
+    client.force_login(manager)
+    assert client.get(reverse("aftercare:outbox")).context["counts"]["upcoming"] == 3

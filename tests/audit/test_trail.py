@@ -95,6 +95,18 @@ def test_managers_filter_the_trail_by_client_and_staff(
     assert rows
     assert {row.actor_id for row in rows} == {practitioner.pk}
     assert sam.public_id not in {row.client_public_id for row in rows}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    on_the_day = client.get(
+        reverse("audit:trail"), {"client": "lowe", "date_from": today, "date_to": today}
+    )
+    assert on_the_day.context["page_obj"].object_list
+    before = client.get(reverse("audit:trail"), {"client": "lowe", "date_to": yesterday})
+    assert not before.context["page_obj"].object_list
 
 
 @pytest.mark.parametrize("clients", [1, 20])
@@ -154,3 +166,23 @@ def test_a_manager_of_one_location_sees_only_its_clients_and_staff_in_the_trail(
     manager.save()
     everything = client.get(reverse("audit:trail")).context["page_obj"].object_list
     assert there.public_id in {row.client_public_id for row in everything}
+
+
+def test_a_save_of_unwatched_columns_costs_no_read_and_records_nothing(
+    front_desk, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    before = AuditEvent.objects.count()
+    front_desk.last_login = timezone.now()
+    with django_assert_num_queries(1):  # the UPDATE alone, as at every sign-in
+        front_desk.save(update_fields=["last_login"])
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_save_of_some_columns_records_only_what_it_changed(smp_client):
+    smp_client.first_name = "Samuel"
+    smp_client.save(update_fields=["first_name"])
+    event = AuditEvent.objects.filter(action="update", object_id=str(smp_client.public_id)).first()
+    assert event is not None
+    assert set(event.changes) == {"first_name"}

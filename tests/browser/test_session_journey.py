@@ -113,6 +113,10 @@ def test_a_practitioner_logs_a_session_and_the_recall_finds_the_client(
         page.once("dialog", lambda dialog: dialog.accept())
         notes.get_by_role("button", name="Sign off the session").click()
         expect(page.get_by_test_id("session-status")).to_have_text("Signed off")
+        # The correction form arrives when its section is opened.
+        expect(page.get_by_test_id("amend-form")).to_have_count(0)
+        page.get_by_text("Add a correction").click()
+        expect(page.get_by_test_id("amend-form").get_by_label("Why")).to_be_visible()
 
         page.get_by_test_id("user-menu").click()
         page.get_by_role("button", name="Sign out").click()

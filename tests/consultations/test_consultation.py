@@ -327,7 +327,7 @@ def test_book_the_course_proposes_and_books_linked_sessions(
 
 
 def test_booking_a_course_when_sessions_are_not_offered_says_how_to_fix_it(
-    doctor, smp_client, practitioner
+    doctor, client, smp_client, practitioner, front_desk
 ):
     from scheduling.models import AppointmentType
 
@@ -339,6 +339,12 @@ def test_booking_a_course_when_sessions_are_not_offered_says_how_to_fix_it(
         response.content.decode()
     )
     assert not Course.objects.exists()
+    # The front desk books courses too: the message lands on a page it may open.
+    client.force_login(front_desk)
+    desk = client.get(url, follow=True)
+    assert desk.status_code == 200
+    assert desk.redirect_chain[-1][0] == reverse("clients:detail", args=[smp_client.public_id])
+    assert "Pigmentation sessions are not offered" in desk.content.decode()
 
 
 @pytest.mark.parametrize("flags", [0, 6])

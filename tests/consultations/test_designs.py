@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from consultations import designs
@@ -123,6 +124,30 @@ def test_the_client_approves_a_version_by_name_and_signature(
             signature_data_url=signature_data_url(),
             ip_address=None,
         )
+
+
+def test_the_database_refuses_to_change_or_delete_an_approved_design(
+    consultation, practitioner, photo
+):
+    plan = make_design(consultation=consultation, by=practitioner, photo=photo)
+    designs.design_approve(
+        plan=plan,
+        witness=practitioner,
+        typed_name="Sam Carter",
+        signature_data_url=signature_data_url(),
+        ip_address=None,
+    )
+    draft = make_design(consultation=consultation, by=practitioner, photo=photo)
+    for change in ({"design": empty_design().to_dict()}, {"approved_typed_name": "Somebody Else"}):
+        with pytest.raises(IntegrityError, match="never changed"), transaction.atomic():
+            DesignPlan.objects.filter(pk=plan.pk).update(**change)
+    with pytest.raises(IntegrityError, match="is kept"), transaction.atomic():
+        DesignPlan.objects.filter(pk=plan.pk).delete()
+    # A version not yet approved is still a draft.
+    DesignPlan.objects.filter(pk=draft.pk).update(design=empty_design().to_dict())
+    DesignPlan.objects.filter(pk=draft.pk).delete()
+    plan.refresh_from_db()
+    assert plan.approved_typed_name == "Sam Carter"
 
 
 def test_the_composite_is_served_privately(doctor, consultation, practitioner, photo):

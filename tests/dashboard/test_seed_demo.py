@@ -40,3 +40,36 @@ def test_seed_demo_tops_clients_up_to_the_number_asked(db):
     run_seed("--clients", "3", "--quiet-logins")
     run_seed("--clients", "10", "--quiet-logins")
     assert Client.objects.count() == 10
+
+
+def test_seed_demo_with_years_makes_a_clinic_history_of_every_kind(db, monkeypatch):
+    from aftercare.models import OutboundMessage
+    from clients.models import ClientLocation, Photo
+    from consultations.models import Consultation
+    from locations.models import Location
+    from scheduling.models import Course
+    from sessions_app.models import HealingCheck, LayeringPass, PigmentationSession
+
+    # Two locations' worth of clients, so the teams of several locations are made too.
+    monkeypatch.setattr("dashboard.demo_history.CLIENTS_PER_LOCATION", 100)
+    out = run_seed("--clients", "200", "--years", "1", "--quiet-logins")
+    assert "History: 200 clients" in out
+    assert Client.objects.count() == 200
+    assert ClientLocation.objects.count() == 200
+    assert Location.objects.count() == 2
+    statuses = set(Appointment.objects.values_list("status", flat=True))
+    assert {"completed", "booked"} <= statuses
+    assert Appointment.objects.filter(appointment_type__kind="consultation").count() > 150
+    assert Consultation.objects.filter(status="completed").count() > 100
+    assert Course.objects.exists()
+    assert PigmentationSession.objects.filter(status="signed_off").count() > 50
+    assert LayeringPass.objects.count() >= 2 * PigmentationSession.objects.count()
+    assert HealingCheck.objects.exists()
+    assert Photo.objects.filter(session_links__isnull=False).exists()
+    message_states = set(OutboundMessage.objects.values_list("status", flat=True))
+    assert {"sent", "pending", "skipped"} <= message_states
+    # Found by the search the client list uses.
+    assert Client.objects.exclude(search_text="").count() == 200
+    # A second run keeps the history as it is.
+    run_seed("--clients", "200", "--years", "1", "--quiet-logins")
+    assert Client.objects.count() == 200

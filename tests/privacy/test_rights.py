@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from clients.models import Client, Photo, SignedConsent
+from consultations.designs import design_approve
+from consultations.models import DesignPlan
 from sessions_app import inventory
 from tests.factories import (
     make_consultation,
@@ -15,16 +17,23 @@ from tests.factories import (
     make_photo,
     make_signed_consent,
     make_started_session,
+    signature_data_url,
 )
 
 
 @pytest.fixture
 def rich_client(smp_client, practitioner, location):
-    """Sam with consents, a photo, a design and a signed-off session with a pass."""
+    """Sam with consents, a photo, an approved design and a signed-off session with a pass."""
     make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
     photo = make_photo(client=smp_client, by=practitioner)
     consultation = make_consultation(client=smp_client, practitioner=practitioner)
-    make_design(consultation=consultation, by=practitioner, photo=photo)
+    design_approve(
+        plan=make_design(consultation=consultation, by=practitioner, photo=photo),
+        witness=practitioner,
+        typed_name="Sam Carter",
+        signature_data_url=signature_data_url(),
+        ip_address="192.0.2.10",
+    )
     make_started_session(
         practitioner=practitioner, location=location, client=smp_client, sign_off=True
     )
@@ -113,6 +122,15 @@ def test_erasure_removes_identity_photos_and_signatures_and_keeps_the_lot_trail(
     assert consent.version_id
     assert consent.signed_at
     assert consent.witness_id
+    design = DesignPlan.objects.get(consultation__client=rich_client)
+    assert (design.approved_typed_name, design.photo_id, design.approval_ip) == (
+        "(erased)",
+        None,
+        None,
+    )
+    assert not design.approval_signature
+    assert design.approved_at
+    assert design.approval_witness_id
     rows = inventory.recall_report(lot=lot)
     assert [row.client_id for row in rows] == [str(rich_client.public_id)]
     assert rows[0].client_name.startswith("Erased client")
@@ -228,3 +246,8 @@ def test_files_of_an_erased_client_are_a_404_not_an_error(
         assert boss.get(url).status_code == 404
     design_page = reverse("consultations:design", args=[design.consultation.public_id])
     assert boss.get(design_page).status_code == 200
+    consent_page = boss.get(
+        reverse("clients:consent_detail", args=[rich_client.public_id, consent.public_id])
+    ).content.decode()
+    assert 'data-testid="signature-erased"' in consent_page
+    assert 'data-testid="signature-image"' not in consent_page

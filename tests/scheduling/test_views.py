@@ -1,9 +1,11 @@
+import re
 from datetime import time
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts import services
 from scheduling.models import Appointment, AppointmentType, Course, TimeOff, WorkingHours
 from smp_clinic.lib.tz import local_datetime
 from tests.factories import (
@@ -335,6 +337,22 @@ def test_regenerating_the_feed_revokes_the_old_address(client, rota):
     assert client.get(reverse("scheduling:feed", args=[rota.feed_token])).status_code == 200
 
 
+def test_a_deactivated_practitioners_feed_stays_dead_after_reactivation(client, rota, manager):
+    old = rota.feed_token
+    services.user_deactivate(user=rota, by=manager)
+    assert client.get(reverse("scheduling:feed", args=[old])).status_code == 404
+    services.user_reactivate(user=rota, by=manager)
+    assert client.get(reverse("scheduling:feed", args=[old])).status_code == 404
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_the_feed_is_rate_limited_per_address(client, rota):
+    url = reverse("scheduling:feed", args=[rota.feed_token])
+    statuses = [client.get(url).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+
+
 def test_manager_sets_working_hours_and_overlaps_are_refused(
     client, manager, practitioner, location
 ):
@@ -440,11 +458,12 @@ def test_manager_creates_a_location_with_hours_and_a_room(client, manager):
     assert "already has a room called Room A" in duplicate.content.decode()
 
 
+@pytest.mark.parametrize("by", ["practitioner", "room"])
 @pytest.mark.parametrize("extra", [1, 12])
 def test_day_view_query_count_is_constant(
-    client, front_desk, rota, location, tuesday, extra, django_assert_num_queries
+    client, front_desk, rota, location, tuesday, extra, by, django_assert_num_queries
 ):
-    rooms = [RoomFactory(location=location) for _ in range(3)]
+    rooms = [RoomFactory(location=location, name=f"Room {n}") for n in (1, 2, 3)]
     others = [make_staff(role="practitioner", locations=[location]) for _ in range(2)]
     for person in others:
         give_rota(person, location)
@@ -458,12 +477,18 @@ def test_day_view_query_count_is_constant(
             at=time(9 + (i // 3) * 2),
         )
     client.force_login(front_desk)
-    url = reverse("scheduling:day") + f"?date={tuesday}"
-    # session, user, location ids, locations, opening hours, appointments, shifts,
-    # practitioners, time off
-    with django_assert_num_queries(9):
+    url = reverse("scheduling:day") + f"?date={tuesday}&by={by}"
+    # session, user, location ids, locations, opening hours, appointments, shifts, then
+    # practitioners and their time off, or by room the rooms alone
+    with django_assert_num_queries({"practitioner": 9, "room": 8}[by]):
         response = client.get(url)
-    assert response.content.decode().count('data-testid="cal-appointment"') == extra
+    html = response.content.decode()
+    assert html.count('data-testid="cal-appointment"') == extra
+    titles = re.findall(r'data-testid="cal-column-title">\s*<div class="cal-title">([^<]+)<', html)
+    if by == "room":
+        assert titles == ["Room 1", "Room 2", "Room 3"]
+    else:
+        assert sorted(titles) == sorted(person.full_name for person in people)
 
 
 @pytest.mark.parametrize("extra", [1, 10])
@@ -509,3 +534,16 @@ def test_client_appointments_tab_query_count_is_constant(
     with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count("list-group-item-action") == extra
+
+
+def test_a_next_that_is_not_a_url_returns_to_the_appointment(
+    signed_in_front_desk, rota, smp_client, treatment_room, tuesday
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
+    )
+    response = signed_in_front_desk.post(
+        reverse("scheduling:appointment_status", args=[appointment.public_id]),
+        {"status": "confirmed", "next": "9999-12-31T23:59"},
+    )
+    assert response.url == reverse("scheduling:appointment", args=[appointment.public_id])

@@ -1,3 +1,4 @@
+import re
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -17,8 +18,8 @@ from tests.factories import RoomFactory, make_appointment, make_intake
 from tests.sessions_app.conftest import pass_data
 
 
-def failing(session):
-    return {c.key: c.reason for c in services.session_gate(session=session) if not c.ok}
+def failing(session, day=None):
+    return {c.key: c.reason for c in services.session_gate(session=session, on=day) if not c.ok}
 
 
 def test_the_gate_passes_for_a_ready_client_and_start_moves_the_appointment(
@@ -176,6 +177,21 @@ def test_sign_off_needs_passes_and_notes_then_locks_and_completes(
         services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
 
 
+def open_next_in_course(session, practitioner, session_day):
+    """The course's next session, booked just past the minimum interval, its log opened."""
+    course = Course.objects.get(pk=session.course_id)
+    nxt = make_appointment(
+        client=session.client,
+        practitioner=practitioner,
+        room=session.appointment.room,
+        kind="session",
+        day=session_day + timedelta(days=course.min_interval_days + 1),
+        at=time(9, 30),
+        course=course,
+    )
+    return services.session_open(appointment=nxt, by=practitioner)
+
+
 def signed_off(session, practitioner, pigments, lot="light"):
     services.session_start(session=session, by=practitioner)
     services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot=lot))
@@ -227,17 +243,7 @@ def test_the_next_session_needs_a_healing_check_and_the_interval(
     session, practitioner, pigments, on_the_day, location, session_day
 ):
     signed_off(session, practitioner, pigments)
-    course = Course.objects.get(pk=session.course_id)
-    nxt = make_appointment(
-        client=session.client,
-        practitioner=practitioner,
-        room=session.appointment.room,
-        kind="session",
-        day=session_day + timedelta(days=course.min_interval_days + 1),
-        at=time(9, 30),
-        course=course,
-    )
-    second = services.session_open(appointment=nxt, by=practitioner)
+    second = open_next_in_course(session, practitioner, session_day)
     assert failing(second)["healing"] == "Record the healing check of the previous session first."
     services.healing_check_record(
         session=session,
@@ -246,11 +252,7 @@ def test_the_next_session_needs_a_healing_check_and_the_interval(
     )
     assert "healing" not in failing(second)
     too_soon = session_day + timedelta(days=3)
-    assert "Only 3 days since the previous session" in failing_on(second, too_soon)["interval"]
-
-
-def failing_on(session, day):
-    return {c.key: c.reason for c in services.session_gate(session=session, on=day) if not c.ok}
+    assert "Only 3 days since the previous session" in failing(second, too_soon)["interval"]
 
 
 def test_the_last_planned_session_completes_the_course(session, practitioner, pigments, on_the_day):
@@ -384,6 +386,74 @@ def test_before_and_after_photos_join_the_session_and_the_progress_grid(
     assert [len(cell) for cell in rows[0].cells] == [1, 1]
 
 
+def test_staff_cannot_file_a_photo_as_one_the_client_sent(
+    doctor, session, practitioner, on_the_day
+):
+    from tests.factories import jpeg_upload, make_signed_consent
+
+    doctor.force_login(practitioner)
+    make_signed_consent(client=session.client, kind="photos", witness=practitioner)
+    url = reverse("sessions_app:photos_add", args=[session.public_id])
+    response = doctor.post(url, {"files": [jpeg_upload()], "stage": "healing", "angle": "front"})
+    assert "Select a valid choice" in response.content.decode()
+    assert not session.photo_links.exists()
+
+
+def test_the_progress_page_shows_the_approved_design_not_a_newer_draft(
+    doctor, session, practitioner, on_the_day
+):
+    from consultations.designs import design_approve
+    from tests.factories import make_consultation, make_design, signature_data_url
+
+    doctor.force_login(practitioner)
+    consultation = make_consultation(client=session.client, practitioner=practitioner)
+    approved = make_design(consultation=consultation, by=practitioner)
+    design_approve(
+        plan=approved,
+        witness=practitioner,
+        typed_name=session.client.full_name,
+        signature_data_url=signature_data_url(),
+        ip_address=None,
+    )
+    make_design(consultation=consultation, by=practitioner, photo=approved.photo)
+    response = doctor.get(reverse("sessions_app:progress", args=[session.client.public_id]))
+    assert response.context["design"].pk == approved.pk
+    assert f"version {approved.version}, approved" in response.content.decode()
+
+
+def test_the_design_is_drawn_over_every_photo_of_its_angle_on_the_progress_page(
+    doctor, session, practitioner, on_the_day
+):
+    from consultations.design.curve import catmull_rom
+    from tests.factories import (
+        SAMPLE_DESIGN,
+        make_consultation,
+        make_design,
+        make_photo,
+        make_signed_consent,
+    )
+
+    doctor.force_login(practitioner)
+    make_signed_consent(client=session.client, kind="photos", witness=practitioner)
+    front = make_photo(client=session.client, by=practitioner, angle="front", kind="baseline")
+    make_photo(client=session.client, by=practitioner, angle="front", kind="baseline")
+    make_photo(client=session.client, by=practitioner, angle="top", kind="baseline")
+    consultation = make_consultation(client=session.client, practitioner=practitioner)
+    make_design(consultation=consultation, by=practitioner, photo=front)
+    response = doctor.get(reverse("sessions_app:progress", args=[session.client.public_id]))
+    content = response.content.decode()
+    assert "also over the front photos" in content
+    rows = dict(re.findall(r'<th scope="row">(\w+)</th>(.*?)</tr>', content, re.S))
+    assert rows["Front"].count('data-testid="design-svg"') == 2
+    assert 'data-testid="design-svg"' not in rows["Top"]
+    curve = " ".join(
+        f"{x:.4f},{y:.4f}" for x, y in catmull_rom(SAMPLE_DESIGN["hairline"]["points"])
+    )
+    assert f'points="{curve}"' in rows["Front"]
+    zone = SAMPLE_DESIGN["zones"][0]
+    assert " ".join(f"{x:.4f},{y:.4f}" for x, y in zone["points"]) in rows["Front"]
+
+
 @pytest.mark.parametrize("extra", [1, 6])
 def test_progress_page_query_count_is_constant(
     doctor, session, practitioner, on_the_day, extra, django_assert_num_queries
@@ -488,17 +558,7 @@ def test_a_correction_reaches_the_shade_ladder_and_the_next_sessions_prefill(
     [row] = selectors.shade_ladder(client=session.client)
     assert row.shades == ["2"]
     assert row.lots == ["3 · SD-100"]
-    course = Course.objects.get(pk=session.course_id)
-    nxt = make_appointment(
-        client=session.client,
-        practitioner=practitioner,
-        room=session.appointment.room,
-        kind="session",
-        day=session_day + timedelta(days=course.min_interval_days + 1),
-        at=time(9, 30),
-        course=course,
-    )
-    second = services.session_open(appointment=nxt, by=practitioner)
+    second = open_next_in_course(session, practitioner, session_day)
     source = selectors.prefill_from(second)
     assert source.corrected("shade") == "2"
     assert source.corrected("pigment_lot") == pigments["dark"]

@@ -21,56 +21,17 @@ from accounts.roles import Role
 from accounts.services import user_create_with_password
 from clients.models import Client
 from clients.services import client_create
+from dashboard.demo_history import history_seed
+from dashboard.demo_history.names import FEMALE_FIRST_NAMES, LAST_NAMES
+from dashboard.demo_history.names import FIRST_NAMES as MALE_FIRST_NAMES
 from locations.models import Location, OpeningHours, Room
 from scheduling.models import Appointment, AppointmentType, WorkingHours
 from scheduling.services import appointment_book, course_create
 from smp_clinic.lib.tz import local_datetime
 
-FIRST_NAMES = [
-    "James",
-    "Oliver",
-    "Mohammed",
-    "Daniel",
-    "Lucas",
-    "Sophie",
-    "Amara",
-    "Chloe",
-    "Ethan",
-    "Noah",
-    "Grace",
-    "Isaac",
-    "Leo",
-    "Mia",
-    "Ravi",
-    "Sean",
-    "Tom",
-    "Yusuf",
-    "Zara",
-    "Adam",
-]
-FEMALE_NAMES = {"Sophie", "Amara", "Chloe", "Grace", "Mia", "Zara"}
-LAST_NAMES = [
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-    "Williams",
-    "Wilson",
-    "Johnson",
-    "Davies",
-    "Patel",
-    "Wright",
-    "Walker",
-    "Khan",
-    "Evans",
-    "Thomas",
-    "Roberts",
-    "Green",
-    "Hall",
-    "Wood",
-    "Clarke",
-    "Hughes",
-]
+# The same made-up names as the history seed (dashboard.demo_history).
+FIRST_NAMES = [*MALE_FIRST_NAMES, *FEMALE_FIRST_NAMES]
+FEMALE_NAMES = set(FEMALE_FIRST_NAMES)
 
 DEMO_STAFF = [
     ("frontdesk@demo.smp-clinic.test", "Fran Desk", Role.FRONT_DESK),
@@ -87,6 +48,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--clients", type=int, default=12, help="How many demo clients (default 12)."
         )
+        parser.add_argument(
+            "--years",
+            type=int,
+            help=(
+                "Instead of the small demo, make --clients clients with this many years of "
+                "history over several locations (bulk inserts, for load tests)."
+            ),
+        )
 
     def handle(self, *args, **options):
         logins_file = Path(settings.VAR_DIR) / "demo-logins.json"
@@ -94,9 +63,23 @@ class Command(BaseCommand):
             location = self._location()
             passwords = self._staff(location, logins_file)
             self._rota(location)
-            created = self._clients(location, options["clients"])
-            if created:
-                self._bookings(location)
+            if options["years"] is None:
+                created = self._clients(location, options["clients"])
+                if created:
+                    self._bookings(location)
+        if options["years"] is not None:
+            stats = history_seed(
+                clients=options["clients"],
+                years=options["years"],
+                central=location,
+                log=self.stdout.write,
+            )
+            self.stdout.write(
+                f"History: {stats.clients} clients, {stats.appointments} appointments, "
+                f"{stats.consultations} consultations, {stats.courses} courses, "
+                f"{stats.sessions} sessions, {stats.passes} passes, {stats.photos} photos, "
+                f"{stats.messages} messages."
+            )
         if not options["quiet_logins"]:
             self._print_logins(passwords)
 

@@ -1,0 +1,380 @@
+"""Random and hostile values posted into every form of the project (issue 7).
+
+Every named URL is posted to as a role that may use it (signed-link and sign-in pages as
+nobody), with a form read from the page a browser would post it from. Hypothesis fills the
+form's fields with hostile values; whatever it sends:
+
+* the response is never a server error (the test client re-raises a view's exception);
+* a refused submission (an error page, a form shown again with errors) changed no row;
+* an accepted one changed only rows of the kinds that URL is about, never another
+  location's rows and never an audit entry already written.
+
+Examples are derandomized so CI is repeatable; FUZZ_EXAMPLES=200 FUZZ_RANDOM=1 explores.
+"""
+
+import os
+from datetime import time
+from urllib.parse import urlsplit
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, TestCase
+from django.urls import Resolver404, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from accounts.handover import UnlockForm
+from accounts.roles import Role
+from clients.consent.forms import ConsentSignForm
+from consultations import services as consultation_services
+from privacy.views import ErasureForm
+from scheduling.forms import CoursePlanForm
+from sessions_app import services as session_services
+from sessions_app.forms import OverrideForm, SessionPhotoForm
+from tests import access_table
+from tests.factories import (
+    LocationFactory,
+    RoomFactory,
+    make_appointment,
+    make_client,
+    make_ready_for_smp,
+    make_staff,
+    make_started_session,
+    next_weekday,
+)
+from tests.fuzz import rows
+from tests.fuzz.hostile import submission
+from tests.fuzz.html_forms import Control, controls_of, post_forms
+from tests.url_samples import build_url_samples
+from tests.urls_enumeration import build_url, named_patterns
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+FORMLESS_EXAMPLES = max(2, EXAMPLES // 4)
+RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
+
+# The technical admin is Django's own and for operators only; its sign-in page is fuzzed.
+PATTERNS = [
+    p for p in named_patterns() if not p.name.startswith("admin:") or p.name == "admin:login"
+]
+
+# Where a browser finds the form that posts to a URL, when that URL has no page of its own.
+SOURCE = {
+    "accounts:sign_out_everywhere": "accounts:profile",
+    "accounts:staff_reactivate": "accounts:staff_edit",
+    "accounts:staff_unlock": "accounts:staff_edit",
+    "accounts:staff_resend_invite": "accounts:staff_edit",
+    "clients:intake_review": "clients:intake_detail",
+    "clients:flag_carry_forward": "clients:intake_detail",
+    "clients:restore": "clients:detail",
+    "consultations:acknowledge": "consultations:detail",
+    "consultations:start": "scheduling:appointment",
+    "scheduling:appointment_status": "scheduling:appointment",
+    "scheduling:feed_regenerate": "scheduling:feed_settings",
+    "sessions_app:open": "scheduling:appointment",
+    "sessions_app:start": "sessions_app:session",
+    "sessions_app:override": "sessions_app:session",
+    "sessions_app:pass_add": "sessions_app:session",
+    "sessions_app:pass_delete": "sessions_app:session",
+    "sessions_app:notes": "sessions_app:session",
+    "sessions_app:photos_add": "sessions_app:session",
+    "sessions_app:book_next": "sessions_app:session",
+    "sessions_app:healing_check": "sessions_app:session",
+    "sessions_app:amend": "sessions_app:session",
+}
+
+# Forms whose page a GET as the fuzzing role does not show (a tablet hand-over page, a
+# dialog filled by script, a log in another state): their fields come from the form class.
+FORM_CLASSES = {
+    "accounts:handover": UnlockForm,
+    "clients:consent_sign": ConsentSignForm,
+    "privacy:erase": ErasureForm,
+    "scheduling:course_plan": CoursePlanForm,
+    "sessions_app:override": OverrideForm,
+    "sessions_app:photos_add": SessionPhotoForm,
+}
+
+# Kinds of row an accepted submission to a URL may change besides its own app's.
+CAUSES = {
+    "accounts:login": {"accounts.User"},
+    "accounts:password_reset_confirm": {"accounts.User"},
+    "accounts:invite_accept": {"accounts.User"},
+    "scheduling:feed_regenerate": {"accounts.User"},  # the feed token is the user's
+    "scheduling:appointment_cancel": {"aftercare.OutboundMessage"},
+    "scheduling:appointment_reschedule": {"aftercare.OutboundMessage"},
+    "scheduling:appointment_status": {"aftercare.OutboundMessage"},
+    "clients:archive": {"scheduling.Appointment", "aftercare.OutboundMessage"},
+    "clients:edit": {"aftercare.OutboundMessage"},
+    "aftercare:unsubscribe": {"clients.Client"},
+    "aftercare:preferences": {"clients.Client"},
+    "privacy:erase": {"*"},  # erasure rewrites the client's records everywhere by design
+}
+# Refusals that rightly keep part of the input: completing a consultation or signing off a
+# session first saves what was typed, so a refused completion does not lose it.
+SAVED_BEFORE_REFUSING = {
+    "consultations:detail": {"consultations.Consultation"},
+    "sessions_app:notes": {"sessions_app.PigmentationSession"},
+}
+
+APPS_OF_NAMESPACE = {
+    "dashboard": set(),
+    "privacy": {"clients"},
+    "admin": {"accounts"},
+    "scheduling": {"scheduling", "locations"},  # locations and rooms are set up there
+}
+# Settings of the whole clinic: saving them rightly reaches every location's rows.
+CLINIC_WIDE = {
+    "aftercare:step_delete",  # a deleted step's pending messages are cancelled everywhere
+    "aftercare:step_edit",
+    "aftercare:step_create",
+    "aftercare:settings",
+    "aftercare:template_edit",
+}
+
+ERROR_MARKERS = (b'data-testid="form-errors"', b"is-invalid", b"invalid-feedback", b"errorlist")
+
+
+def _role_for(url_name: str) -> str:
+    allowed = access_table.expected_roles(url_name)
+    if allowed == access_table.PUBLIC:
+        return access_table.ANON
+    for role in (access_table.MG, access_table.PR, access_table.FD, access_table.NO_ROLE):
+        if role in allowed:
+            return role
+    raise AssertionError(f"nobody may post to {url_name}")
+
+
+def _may_change(url_name: str, label: str) -> bool:
+    namespace = url_name.split(":", 1)[0]
+    own = APPS_OF_NAMESPACE.get(namespace, {namespace})
+    extra = CAUSES.get(url_name, set())
+    return "*" in extra or label in extra or label.split(".")[0] in own
+
+
+def _refused(response) -> bool:
+    if response.status_code >= 400:
+        return True
+    if response.status_code == 200 and not response.streaming:
+        return any(marker in response.content for marker in ERROR_MARKERS)
+    return False
+
+
+class FormFuzzTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        location = LocationFactory(name="Central Clinic")
+        cls.people = {
+            Role.FRONT_DESK.value: make_staff(role=Role.FRONT_DESK, locations=[location]),
+            Role.PRACTITIONER.value: make_staff(role=Role.PRACTITIONER, locations=[location]),
+            Role.MANAGER.value: make_staff(role=Role.MANAGER, locations=[location]),
+            access_table.NO_ROLE: make_staff(role="", locations=[location]),
+        }
+        practitioner = cls.people[Role.PRACTITIONER.value]
+        smp_client = make_client(location=location, by=cls.people[Role.FRONT_DESK.value])
+        cls.samples = build_url_samples(location=location, smp_client=smp_client)
+
+        # Session pages in every state: a log still open, one not started, one not opened.
+        in_progress = make_started_session(practitioner=practitioner, location=location)
+        room = RoomFactory(location=location)
+        ready = make_client(location=location)
+        make_ready_for_smp(client=ready, practitioner=practitioner)
+        not_started = session_services.session_open(
+            appointment=make_appointment(
+                client=ready,
+                practitioner=practitioner,
+                room=room,
+                kind="session",
+                day=next_weekday(2, weeks=2),
+                at=time(11),
+            ),
+            by=practitioner,
+        )
+        not_opened = make_appointment(
+            client=ready,
+            practitioner=practitioner,
+            room=room,
+            kind="session",
+            day=next_weekday(4, weeks=2),
+            at=time(11),
+        )
+        draft = consultation_services.consultation_start(client=ready, by=practitioner)
+        in_progress_kwargs = {
+            "session_id": in_progress.public_id,
+            "pass_id": in_progress.passes.get().public_id,
+        }
+        manager = cls.people[Role.MANAGER.value]
+        link = {
+            "uidb64": urlsafe_base64_encode(force_bytes(manager.pk)),
+            "token": default_token_generator.make_token(manager),
+        }
+        cls.overrides = {
+            "accounts:password_reset_confirm": link,
+            "accounts:invite_accept": link,
+            "sessions_app:open": {"appointment_id": not_opened.public_id},
+            "sessions_app:start": {"session_id": not_started.public_id},
+            # The sample consultation is completed; its form shows only while it is a draft.
+            "consultations:detail": {"consultation_id": draft.public_id},
+            "consultations:acknowledge": {"consultation_id": draft.public_id},
+            **{
+                name: in_progress_kwargs
+                for name in (
+                    "sessions_app:override",
+                    "sessions_app:pass_add",
+                    "sessions_app:pass_delete",
+                    "sessions_app:notes",
+                    "sessions_app:photos_add",
+                )
+            },
+        }
+
+        # Another location's world: no request made here may ever change one of its rows.
+        before = rows.snapshot()
+        other = LocationFactory(name="Northside Clinic", time_zone="Europe/Dublin")
+        elsewhere = make_staff(role=Role.PRACTITIONER, locations=[other])
+        theirs = make_client(location=other, by=elsewhere)
+        foreign_session = make_started_session(
+            practitioner=elsewhere, location=other, client=theirs, sign_off=True
+        )
+        cls.foreign = set(rows.snapshot()) - set(before)
+        cls.known_ids = [
+            str(value)
+            for value in (
+                other.public_id,
+                elsewhere.public_id,
+                theirs.public_id,
+                foreign_session.public_id,
+                foreign_session.appointment.public_id,
+                foreign_session.passes.get().public_id,
+                smp_client.public_id,
+                manager.public_id,
+                location.public_id,
+            )
+        ]
+        cls.specs = {}
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _kwargs(self, url_name: str) -> dict:
+        return {**self.samples, **self.overrides.get(url_name, {})}
+
+    def _signed_in(self, role: str) -> Client:
+        http = Client()
+        if role != access_table.ANON:
+            http.force_login(self.people[role])
+        return http
+
+    def _spec(self, url_name: str, pattern) -> tuple[str, dict[str, Control]]:
+        """The URL to post to and the controls of its form(s), read from the page."""
+        if url_name in self.specs:
+            return self.specs[url_name]
+        samples = self._kwargs(url_name)
+        url = build_url(pattern, samples)
+        http = self._signed_in(_role_for(url_name))
+        source = SOURCE.get(url_name)
+        page_url = url
+        if source:
+            source_pattern = next(p for p in PATTERNS if p.name == source)
+            page_url = build_url(source_pattern, samples)
+        with transaction.atomic():
+            response = http.get(page_url, follow=True)
+            if response.redirect_chain and not source:
+                # A signed link first moves its token into the session (Django's reset views).
+                url = response.redirect_chain[-1][0]
+            transaction.set_rollback(True)
+        controls: dict[str, Control] = {}
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            for form in post_forms(response.content.decode()):
+                action = urlsplit(form.action).path if form.action else page_url
+                try:
+                    target = resolve(action).view_name
+                except Resolver404:
+                    continue
+                if target == url_name or (form.action is None and page_url == url):
+                    controls.update(form.controls)
+        controls.pop("csrfmiddlewaretoken", None)
+        if url_name in FORM_CLASSES:
+            for name, control in controls_of(FORM_CLASSES[url_name]).items():
+                controls.setdefault(name, control)
+        self.specs[url_name] = (url, controls)
+        return url, controls
+
+    def _post_once(self, url_name: str, url: str, data: dict, htmx: bool):
+        role = _role_for(url_name)
+        cache.clear()  # rate limits would otherwise hide the form after a few examples
+        with transaction.atomic():
+            http = self._signed_in(role)
+            if url_name in self.overrides and "token" in self.overrides[url_name]:
+                self._spec_refresh_link(http, url_name)
+            if url_name == "accounts:handover":
+                # Unlocking only means something while a client holds the tablet.
+                sign = next(p for p in PATTERNS if p.name == "clients:consent_sign")
+                http.get(build_url(sign, self.samples))
+            before = rows.snapshot()
+            headers = {"HX-Request": "true"} if htmx else {}
+            with self.captureOnCommitCallbacks(execute=True):
+                response = http.post(url, data, headers=headers)
+            after = rows.snapshot()
+            transaction.set_rollback(True)
+        note(f"{url_name} as {role}: {response.status_code}")
+        assert response.status_code < 500
+        touched = rows.changed(before, after)
+        rewritten = touched.get("audit.AuditEvent")
+        assert not rewritten, f"audit entries already written were changed: {rewritten}"
+        foreign = [(label, pk) for label, pks in touched.items() for pk in pks]
+        foreign = [key for key in foreign if key in self.foreign]
+        if url_name not in CLINIC_WIDE:
+            assert foreign == [], "a row of another location changed"
+        if _refused(response):
+            kept = SAVED_BEFORE_REFUSING.get(url_name, set())
+            unexpected = {k: v for k, v in touched.items() if k not in kept}
+            assert unexpected == {}, f"refused with {response.status_code}, yet rows changed"
+        else:
+            unexpected = {k: v for k, v in touched.items() if not _may_change(url_name, k)}
+            assert unexpected == {}, "rows outside what this URL is about changed"
+
+    def _spec_refresh_link(self, http: Client, url_name: str) -> None:
+        pattern = next(p for p in PATTERNS if p.name == url_name)
+        http.get(build_url(pattern, self._kwargs(url_name)))
+
+    def _fuzz(self, pattern) -> None:
+        url_name = pattern.name
+        url, controls = self._spec(url_name, pattern)
+        examples = EXAMPLES if controls else FORMLESS_EXAMPLES
+
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=not RANDOM,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        @given(data=submission(controls, self.known_ids), htmx=st.booleans())
+        def post(data, htmx):
+            self._post_once(url_name, url, data, htmx)
+
+        post()
+
+
+def _make_test(pattern):
+    def test(self):
+        self._fuzz(pattern)
+
+    test.__doc__ = f"Hostile posts to {pattern.name} never fail and never change saved rows."
+    return test
+
+
+for _pattern in PATTERNS:
+    setattr(
+        FormFuzzTest,
+        "test_" + _pattern.name.replace(":", "__"),
+        _make_test(_pattern),
+    )
+
+
+def test_the_fuzzer_tables_name_only_existing_urls():
+    names = {p.name for p in PATTERNS}
+    tables = [SOURCE, FORM_CLASSES, CAUSES, SAVED_BEFORE_REFUSING, CLINIC_WIDE]
+    named = {name for table in tables for name in table} | set(SOURCE.values())
+    assert sorted(named - names) == []
