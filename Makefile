@@ -42,7 +42,6 @@ env: $(BIN)/activate
 	@$(PY) scripts/write_env.py
 
 setup: deps assets env
-	@mkdir -p var/mail var/media var/broker/queue var/broker/processed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
@@ -66,9 +65,11 @@ lock: | $(BIN)/activate
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o base.txt base.in
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
-# Needs PostgreSQL (DATABASE_URL's server) and redis-server; writes docs/benchmarks.md.
+# Needs PostgreSQL (DATABASE_URL's server), redis-server and wrk; writes docs/benchmarks.md.
+# BENCH_PAGES_ARGS="--sizes 1000" for a quick run of the page benchmark.
 bench: deps-dev
 	$(PY) bench/outbox_throughput.py --write
+	$(PY) bench/pages.py --write $(BENCH_PAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

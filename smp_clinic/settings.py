@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Domain apps, lowest first: an app may depend on those above it in this list only.
     "accounts",
     "locations",
@@ -74,11 +77,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    # A sign-in with an authenticator waits on the code page (accounts.two_factor).
+    "accounts.two_factor.TwoFactorMiddleware",
     # While a client holds the tablet, only their form (accounts.handover).
     "accounts.handover.HandoverLockMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,6 +122,8 @@ if DATABASE_URL:
     _db = env.db_url_config(DATABASE_URL)
 else:
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
+    # SQLite creates the file but not its folder; a fresh checkout has no var/ yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
@@ -163,6 +171,9 @@ BROKER_IS_FILESYSTEM = CELERY_BROKER_URL.startswith("filesystem://")
 if BROKER_IS_FILESYSTEM:
     # kombu's filesystem transport: producer and consumer share one folder on this machine.
     _queue_dir = str(VAR_DIR / "broker" / "queue")
+    # The transport neither creates its folders nor fails clearly when they are missing.
+    for _folder in ("queue", "processed"):
+        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _queue_dir,
         "data_folder_out": _queue_dir,
@@ -250,6 +261,11 @@ if env_bool("BEHIND_PROXY", default=False):
 # Shared tablets: a session ends after this many minutes without a request.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# Two-factor sign-in (django-otp, TOTP): optional for everyone; with this on, a manager
+# must link an authenticator app before using the app.
+REQUIRE_2FA_FOR_MANAGERS = env_bool("REQUIRE_2FA_FOR_MANAGERS", default=False)
+OTP_TOTP_ISSUER = CLINIC_NAME
 
 # --- Security ---------------------------------------------------------------------------
 HTTPS = env_bool("HTTPS", default=False)
