@@ -8,10 +8,13 @@ from clients.registry import ClientSection, register_section
 OUTBOX_ACTORS = (Role.FRONT_DESK, Role.MANAGER)
 
 
-def _messages_context(*, client, user) -> dict:
+def _messages_context(*, client, user, query) -> dict:
     from aftercare.selectors import client_messages
 
-    return {"outbox": client_messages(client=client), "can_act": user.role in OUTBOX_ACTORS}
+    return {
+        "outbox": client_messages(client=client, page=query.get("page")),
+        "can_act": user.role in OUTBOX_ACTORS,
+    }
 
 
 def register() -> None:
@@ -24,5 +27,6 @@ def register() -> None:
             context=_messages_context,
             order=60,
             icon="envelope",
+            uses_query=True,
         )
     )

@@ -17,7 +17,10 @@ from clients.selectors import visible_client_condition
 Status = OutboundMessage.Status
 # As the staff list: a page a person reads without scrolling far, and renders quickly.
 OUTBOX_PAGE_SIZE = 25
-CLIENT_LIMIT = 100
+# The client's Messages tab: the next messages due (rarely more than a course's aftercare),
+# and the history a page at a time.
+CLIENT_UPCOMING_LIMIT = 100
+CLIENT_HISTORY_PAGE_SIZE = 25
 # Tab counts stop here ("1000+"): the sent and cancelled tabs grow with the clinic's history,
 # and counting years of rows on every visit would make the page slower every month.
 COUNT_CAP = 1000
@@ -71,15 +74,23 @@ def outbox_counts(*, user: User) -> dict[str, int]:
 @dataclass
 class ClientMessages:
     upcoming: list[OutboundMessage]
-    history: list[OutboundMessage]
+    # True when more open messages are due after the last one in ``upcoming``.
+    more_upcoming: bool
+    history: Page
 
 
-def client_messages(*, client) -> ClientMessages:
+def client_messages(*, client, page=None) -> ClientMessages:
+    """The client's open messages (the next CLIENT_UPCOMING_LIMIT) and one page of the sent
+    and closed ones, newest first."""
     base = OutboundMessage.objects.filter(client=client).select_related(*RELATED)
     upcoming = list(
-        base.filter(status__in=OutboundMessage.OPEN).order_by("due_at", "pk")[:CLIENT_LIMIT]
+        base.filter(status__in=OutboundMessage.OPEN).order_by("due_at", "pk")[
+            : CLIENT_UPCOMING_LIMIT + 1
+        ]
     )
-    history = list(
-        base.exclude(status__in=OutboundMessage.OPEN).order_by("-due_at", "-pk")[:CLIENT_LIMIT]
+    closed = base.exclude(status__in=OutboundMessage.OPEN).order_by("-due_at", "-pk")
+    return ClientMessages(
+        upcoming=upcoming[:CLIENT_UPCOMING_LIMIT],
+        more_upcoming=len(upcoming) > CLIENT_UPCOMING_LIMIT,
+        history=Paginator(closed, CLIENT_HISTORY_PAGE_SIZE).get_page(page),
     )
-    return ClientMessages(upcoming=upcoming, history=history)

@@ -106,6 +106,46 @@ def test_the_messages_tab_query_count_is_constant(desk, smp_client):
     assert few == many
 
 
+def test_the_messages_tab_pages_through_the_whole_history(desk, smp_client):
+    from aftercare.selectors import CLIENT_HISTORY_PAGE_SIZE
+
+    add_messages(smp_client, CLIENT_HISTORY_PAGE_SIZE + 3, status=Status.SENT)
+    url = reverse("clients:section", args=[smp_client.public_id, "messages"])
+
+    first = desk.get(url)
+    rows = first.context["outbox"].history
+    assert len(rows.object_list) == CLIENT_HISTORY_PAGE_SIZE
+    body = first.content.decode()
+    assert f"1–{CLIENT_HISTORY_PAGE_SIZE} of {CLIENT_HISTORY_PAGE_SIZE + 3}" in body
+    assert 'href="?page=2"' in body
+
+    second = desk.get(url, {"page": 2})
+    older = second.context["outbox"].history.object_list
+    assert len(older) == 3
+    # Newest first: the second page holds the three earliest messages.
+    shown = {m.pk for m in rows.object_list} | {m.pk for m in older}
+    assert len(shown) == CLIENT_HISTORY_PAGE_SIZE + 3
+    assert max(m.due_at for m in older) < min(m.due_at for m in rows.object_list)
+    # A page past the end shows the last page rather than an error.
+    assert desk.get(url, {"page": 99}).context["outbox"].history.number == 2
+    assert desk.get(url, {"page": "x"}).status_code == 200
+
+
+def test_the_messages_tab_says_when_more_messages_are_due_than_it_lists(desk, smp_client):
+    from aftercare.selectors import CLIENT_UPCOMING_LIMIT
+
+    url = reverse("clients:section", args=[smp_client.public_id, "messages"])
+    add_messages(smp_client, CLIENT_UPCOMING_LIMIT)
+    response = desk.get(url)
+    assert len(response.context["outbox"].upcoming) == CLIENT_UPCOMING_LIMIT
+    assert 'data-testid="more-upcoming"' not in response.content.decode()
+
+    add_messages(smp_client, 1)
+    response = desk.get(url)
+    assert len(response.context["outbox"].upcoming) == CLIENT_UPCOMING_LIMIT
+    assert 'data-testid="more-upcoming"' in response.content.decode()
+
+
 def test_front_desk_cancels_a_pending_message_after_confirming(desk, smp_client, front_desk):
     add_messages(smp_client, 1)
     message = OutboundMessage.objects.get()
