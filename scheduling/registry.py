@@ -31,15 +31,20 @@ _status_guards: list[Callable] = []
 
 
 def register_status_guard(guard: Callable) -> None:
-    """``guard(appointment, new_status) -> str | None``: a reason the appointment may not
-    take this status now (a pigmentation session completes from its log only), or None."""
+    """``guard(appointment, statuses) -> dict[str, str]``: for each of the candidate statuses
+    the appointment may not take now, the reason (a pigmentation session completes from its
+    log only). Given every candidate at once, a guard reads what it needs once."""
     if guard not in _status_guards:
         _status_guards.append(guard)
 
 
-def status_refusal(appointment, new_status: str) -> str | None:
+def status_refusals(appointment, statuses: set[str]) -> dict[str, str]:
+    """The first reason a guard gives against each of ``statuses``; the others are open."""
+    refusals: dict[str, str] = {}
     for guard in _status_guards:
-        reason = guard(appointment, new_status)
-        if reason:
-            return reason
-    return None
+        pending = statuses - refusals.keys()
+        if not pending:
+            break
+        for status, reason in guard(appointment, pending).items():
+            refusals.setdefault(status, reason)
+    return refusals

@@ -26,7 +26,7 @@ from scheduling.models import (
     TimeOff,
     WorkingHours,
 )
-from scheduling.registry import status_refusal
+from scheduling.registry import status_refusals
 from smp_clinic.lib import events
 
 Status = Appointment.Status
@@ -469,13 +469,22 @@ def appointment_reschedule(
     return appointment
 
 
+def allowed_transitions(appointment: Appointment) -> list[str]:
+    """The statuses the appointment's page offers as buttons, in the order of the day:
+    those that may follow its status and that no app's guard refuses now. Cancelling has its
+    own page (it needs a reason)."""
+    candidates = TRANSITIONS.get(appointment.status, set()) - {Status.CANCELLED}
+    refused = status_refusals(appointment, candidates) if candidates else {}
+    return [status for status in Status.values if status in candidates - refused.keys()]
+
+
 def _status_guard(appointment: Appointment, new_status: str, now: datetime) -> None:
     if new_status not in TRANSITIONS.get(appointment.status, set()):
         raise ValidationError(
             f"A {appointment.get_status_display().lower()} appointment cannot become "
             f"{Status(new_status).label.lower()}."
         )
-    refusal = status_refusal(appointment, new_status)
+    refusal = status_refusals(appointment, {new_status}).get(new_status)
     if refusal:
         raise ValidationError(refusal)
     today = timezone.localtime(now, appointment.location.tz).date()

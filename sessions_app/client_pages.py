@@ -47,28 +47,34 @@ def _appointment_actions(appointment, user) -> list[AppointmentAction]:
     ]
 
 
-def _status_guard(appointment, new_status: str) -> str | None:
+def _status_guard(appointment, statuses: set[str]) -> dict[str, str]:
     """A pigmentation appointment follows its session log: it is in progress once the log
     has passed the safety gate and completed once the log is signed off, never by a click
     on the calendar (which would skip the gate and the record)."""
     from sessions_app.models import PigmentationSession
 
-    if not appointment.appointment_type.is_pigmentation:
-        return None
+    followed = statuses & {"in_progress", "completed"}
+    if not followed or not appointment.appointment_type.is_pigmentation:
+        return {}
     status = (
         PigmentationSession.objects.filter(appointment=appointment)
         .values_list("status", flat=True)
         .first()
     )
+    refusals = {}
     started = status in (
         PigmentationSession.Status.IN_PROGRESS,
         PigmentationSession.Status.SIGNED_OFF,
     )
-    if new_status == "in_progress" and not started:
-        return "A pigmentation session starts from its session log, after the safety checks."
-    if new_status == "completed" and status != PigmentationSession.Status.SIGNED_OFF:
-        return "A pigmentation session is completed by signing off its session log."
-    return None
+    if "in_progress" in followed and not started:
+        refusals["in_progress"] = (
+            "A pigmentation session starts from its session log, after the safety checks."
+        )
+    if "completed" in followed and status != PigmentationSession.Status.SIGNED_OFF:
+        refusals["completed"] = (
+            "A pigmentation session is completed by signing off its session log."
+        )
+    return refusals
 
 
 def register() -> None:

@@ -12,7 +12,7 @@ from clients.selectors import client_get_for_user, client_search
 from scheduling import selectors, services
 from scheduling.forms import BookingForm, CancelForm, RescheduleForm
 from scheduling.models import Appointment, Course
-from scheduling.registry import actions_for, status_refusal
+from scheduling.registry import actions_for
 from scheduling.views.common import day_url, request_location
 from smp_clinic.lib.forms import add_service_error, date_from_query, datetime_from_query
 from smp_clinic.lib.http import htmx_redirect
@@ -134,14 +134,7 @@ def appointment_detail(request: HttpRequest, appointment_id) -> HttpResponse:
             "appointment": appointment,
             "changes": changes,
             "cancel_form": CancelForm(),
-            "transitions": [
-                status
-                for status in sorted(
-                    services.TRANSITIONS.get(appointment.status, set())
-                    - {Appointment.Status.CANCELLED}
-                )
-                if status_refusal(appointment, status) is None
-            ],
+            "transitions": services.allowed_transitions(appointment),
             "actions": actions_for(appointment, request.user),
         },
     )

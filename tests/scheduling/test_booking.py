@@ -7,6 +7,7 @@ from django.utils import timezone
 from clients.services import client_archive
 from scheduling.models import Appointment, AppointmentChange, TimeOff
 from scheduling.services import (
+    allowed_transitions,
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
@@ -260,6 +261,25 @@ def test_check_in_start_complete_on_the_day(rota, smp_client, treatment_room, fr
         "in_progress",
         "completed",
     ]
+
+
+def test_the_page_offers_the_next_steps_of_the_day_in_order(
+    rota, smp_client, treatment_room, front_desk, tuesday
+):
+    import time_machine
+
+    appointment = book(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday, hour=10
+    )
+    # Cancelling is offered on its own page, with a reason.
+    assert allowed_transitions(appointment) == ["confirmed", "checked_in", "no_show"]
+    with time_machine.travel(start_at(treatment_room.location, tuesday, 9, 50)):
+        appointment = appointment_set_status(
+            appointment=appointment, by=front_desk, status="checked_in"
+        )
+        assert allowed_transitions(appointment) == ["in_progress", "completed"]
+        appointment = appointment_set_status(appointment=appointment, by=rota, status="completed")
+    assert allowed_transitions(appointment) == []
 
 
 def test_check_in_is_refused_on_another_day(rota, smp_client, treatment_room, front_desk, tuesday):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clients.intake.services import intake_mark_reviewed
 from scheduling.models import Appointment, Course
-from scheduling.services import appointment_cancel
+from scheduling.services import allowed_transitions, appointment_cancel
 from sessions_app import inventory, services
 from tests.factories import RoomFactory, make_appointment, make_intake
 from tests.sessions_app.conftest import pass_data
@@ -500,6 +500,22 @@ def test_the_calendar_cannot_start_or_complete_a_pigmentation_session(
         response = doctor.post(status_url, {"status": status}, follow=True)
         assert refusal in response.content.decode()
         assert Appointment.objects.get(pk=session_appointment.pk).status == "checked_in"
+
+
+def test_the_status_buttons_read_the_session_log_once(
+    doctor, practitioner, session_appointment, on_the_day
+):
+    """Start and Complete are both guarded by the session log's state: one read for both."""
+    doctor.force_login(practitioner)
+    status_url = reverse("scheduling:appointment_status", args=[session_appointment.public_id])
+    doctor.post(status_url, {"status": "checked_in"})
+    appointment = Appointment.objects.select_related("appointment_type").get(
+        pk=session_appointment.pk
+    )
+    with CaptureQueriesContext(connection) as queries:
+        offered = allowed_transitions(appointment)
+    assert offered == []
+    assert len(queries) == 1
 
 
 def test_a_consultation_appointment_is_still_completed_from_the_calendar(
