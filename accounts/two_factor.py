@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import guard_whole_account
+from accounts.services import guard_whole_account, user_sign_out_everywhere
 from smp_clinic.lib.http import htmx_redirect
 
 logger = logging.getLogger("smp_clinic.security")
@@ -110,23 +110,29 @@ def recovery_codes_replace(user: User) -> list[str]:
 @transaction.atomic
 def setup_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm the device with a first code; returns the recovery codes, or None when the
-    code is wrong."""
+    code is wrong. Every session signed in with the password alone ends: the caller keeps
+    its own (``update_session_auth_hash``)."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
     if device.confirmed or not device.verify_token(normalise_code(code)):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    user_sign_out_everywhere(user=user)
     logger.info("Two-factor sign-in turned on for %s", user.public_id)
     return recovery_codes_replace(user)
 
 
 @transaction.atomic
 def devices_remove(*, user: User, by: User) -> None:
-    """Turn two-factor off (by the person) or reset it (by a manager, for a lost phone)."""
+    """Turn two-factor off (by the person) or reset it (by a manager, for a lost phone).
+    A reset also ends the person's sessions: whoever holds the lost phone may hold a signed-in
+    tablet or browser too."""
     guard_whole_account(by, user, action="reset their two-factor sign-in")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    if by.pk != user.pk:
+        user_sign_out_everywhere(user=user)
     logger.info("Two-factor sign-in removed for %s by %s", user.public_id, by.public_id)
 
 

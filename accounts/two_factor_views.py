@@ -3,6 +3,7 @@ it off, new recovery codes, and a manager's reset for a lost phone."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +42,8 @@ def setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = two_factor.setup_confirm(user=user, device=device, code=form.cleaned_data["code"])
         if codes is not None:
+            # The other sessions ended; this one carries on, now verified.
+            update_session_auth_hash(request, user)
             two_factor.session_verified(request, two_factor.app_device(user))
             messages.success(request, "Two-factor sign-in is on.")
             return render(

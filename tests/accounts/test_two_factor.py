@@ -62,6 +62,29 @@ def test_setting_up_shows_a_qr_code_and_a_typed_key_then_confirms_with_a_code(cl
     assert "10 recovery codes left" in status
 
 
+def test_turning_two_factor_on_ends_the_other_sessions_and_keeps_this_one(
+    client, practitioner
+):
+    """A session signed in with the password alone (a forgotten tablet, a stolen password)
+    must not outlive the switch to two-factor."""
+    from django.test import Client
+
+    elsewhere = Client()
+    elsewhere.force_login(practitioner)
+    assert elsewhere.get(reverse("dashboard:today")).status_code == 200
+
+    client.force_login(practitioner)
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get(user=practitioner)
+    done = client.post(reverse("accounts:two_factor_setup"), {"code": current_code(device)})
+    assert done.status_code == 200
+
+    assert client.get(reverse("dashboard:today")).status_code == 200
+    gone = elsewhere.get(reverse("dashboard:today"))
+    assert gone.status_code == 302
+    assert gone.url.startswith(reverse("accounts:login"))
+
+
 def test_signing_in_with_an_authenticator_asks_for_the_code_before_any_page(client, practitioner):
     device, _ = enable(practitioner)
     target = reverse("clients:list")
@@ -155,7 +178,14 @@ def test_new_recovery_codes_replace_the_old_ones(client, practitioner):
 def test_a_manager_resets_a_lost_phone_and_the_person_signs_in_with_the_password(
     client, manager, practitioner
 ):
+    from django.test import Client
+
     enable(practitioner)
+    elsewhere = Client()
+    sign_in(elsewhere, practitioner)
+    two_factor_code = current_code(TOTPDevice.objects.get(user=practitioner))
+    elsewhere.post(reverse("accounts:two_factor_verify"), {"code": two_factor_code})
+    assert elsewhere.get(reverse("dashboard:today")).status_code == 200
     client.force_login(manager)
     listing = client.get(reverse("accounts:staff_list")).content.decode()
     assert "Reset two-factor" in listing
@@ -164,6 +194,12 @@ def test_a_manager_resets_a_lost_phone_and_the_person_signs_in_with_the_password
     )
     assert response.status_code == 302
     assert not two_factor.is_enabled(practitioner)
+    # Whoever holds the lost phone may hold a signed-in browser too: it is signed out.
+    lost = elsewhere.get(reverse("dashboard:today"))
+    assert lost.status_code == 302
+    assert lost.url.startswith(reverse("accounts:login"))
+    # The manager who reset it carries on.
+    assert client.get(reverse("accounts:staff_list")).status_code == 200
 
     client.logout()
     sign_in(client, practitioner)
