@@ -62,9 +62,7 @@ def test_setting_up_shows_a_qr_code_and_a_typed_key_then_confirms_with_a_code(cl
     assert "10 recovery codes left" in status
 
 
-def test_turning_two_factor_on_ends_the_other_sessions_and_keeps_this_one(
-    client, practitioner
-):
+def test_turning_two_factor_on_ends_the_other_sessions_and_keeps_this_one(client, practitioner):
     """A session signed in with the password alone (a forgotten tablet, a stolen password)
     must not outlive the switch to two-factor."""
     from django.test import Client
