@@ -117,19 +117,15 @@ class DesignForm(forms.Form):
         label="Photo to draw on",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    design = DesignField(required=False)
+    design = DesignField(
+        error_messages={
+            "required": "The drawing did not reach the server: drawing needs JavaScript."
+        }
+    )
 
     def __init__(self, *args, photos, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photo"].queryset = photos
-
-    def clean(self):
-        cleaned = super().clean()
-        if "design" in cleaned and cleaned["design"] is None:
-            self.add_error(
-                "design", "The drawing did not reach the server: drawing needs JavaScript."
-            )
-        return cleaned
 
 
 class DesignApprovalForm(forms.Form):

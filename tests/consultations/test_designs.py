@@ -95,6 +95,7 @@ def test_without_javascript_nothing_is_saved_and_the_page_says_why(doctor, consu
         {"photo": str(photo.public_id), "design": ""},
     )
     assert "drawing needs JavaScript" in response.content.decode()
+    assert not DesignPlan.objects.exists()
 
 
 def test_the_client_approves_a_version_by_name_and_signature(
