@@ -15,8 +15,8 @@ from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from audit.context import current_actor
 from audit.models import AuditEvent
+from audit.services import event_record
 
 # label -> how to find the client (dotted path of attributes ending in the client object,
 # "self" for the client itself, None for records that belong to no client).
@@ -110,23 +110,15 @@ def _client_public_id(instance: Model, path: str | None):
 
 def _record(instance: Model, action: str, changes: dict) -> None:
     label = instance._meta.label
-    actor = current_actor()
-    AuditEvent.objects.create(
-        actor_id=actor.user_id if actor else None,
-        actor_label=actor.label if actor else "system",
+    event_record(
         action=action,
         object_type=label,
         object_id=str(getattr(instance, "public_id", instance.pk)),
         # Never str(instance): a client's name would be written into rows nothing may change,
         # and erasure could not take it out again.
-        object_label=f"{instance._meta.verbose_name} {getattr(instance, 'public_id', instance.pk)}"[
-            :200
-        ],
+        object_label=f"{instance._meta.verbose_name} {getattr(instance, 'public_id', instance.pk)}",
         client_public_id=_client_public_id(instance, AUDITED[label]),
         changes=changes,
-        ip_address=actor.ip_address if actor else None,
-        user_agent=actor.user_agent[:300] if actor else "",
-        path=actor.path[:300] if actor else "",
     )
 
 

@@ -2,6 +2,7 @@
 
 from audit.context import Actor, reset_actor, set_actor
 from audit.models import AuditEvent
+from audit.services import actor_label, event_record
 from smp_clinic.lib.http import client_ip
 
 # Pages whose GET shows health data, clinical notes or photos: each view is an audit event.
@@ -48,11 +49,11 @@ class AuditMiddleware:
         signed_in = user is not None and user.is_authenticated
         actor = Actor(
             user_id=user.pk if signed_in else None,
-            label=f"{user.full_name} <{user.email}>" if signed_in else "anonymous",
+            label=actor_label(user) if signed_in else "anonymous",
             ip_address=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
             # The path only: query strings carry search terms and prefilled names.
-            path=request.path[:300],
+            path=request.path,
         )
         token = set_actor(actor)
         try:
@@ -80,16 +81,12 @@ class AuditMiddleware:
         if what is None:
             return
         client_public_id, object_id = self._locate(match.kwargs, locator)
-        AuditEvent.objects.create(
-            actor_id=actor.user_id,
-            actor_label=actor.label,
+        event_record(
             action=AuditEvent.Action.VIEW,
             object_type=what,
             object_id=object_id,
             client_public_id=client_public_id,
-            ip_address=actor.ip_address,
-            user_agent=actor.user_agent,
-            path=actor.path,
+            actor=actor,
         )
 
     @staticmethod

@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from aftercare.models import OutboundMessage
-from audit.context import current_actor
 from audit.models import AuditEvent
+from audit.services import event_record
 from clients.consent.services import typed_name_matches
 from clients.models import Client, FlagClearance, Photo, SignedConsent
 from consultations.models import DesignPlan
@@ -123,31 +123,25 @@ def client_erase(*, client: Client, by: User, confirmation: str) -> Client:
     client.erased_by = by
     client.save()
 
-    actor = current_actor()
-    AuditEvent.objects.create(
-        actor=by,
-        actor_label=actor.label if actor else str(by),
+    event_record(
         action=AuditEvent.Action.ERASE,
         object_type="clients.Client",
         object_id=str(client.public_id),
         object_label=f"client {client.public_id}",
         client_public_id=client.public_id,
         changes={"files_removed": sum(1 for f in files if f)},
-        ip_address=actor.ip_address if actor else None,
+        by=by,
     )
     transaction.on_commit(lambda: _delete_files(*files))
     return client
 
 
 def record_export(*, client: Client, by: User) -> None:
-    actor = current_actor()
-    AuditEvent.objects.create(
-        actor=by,
-        actor_label=actor.label if actor else str(by),
+    event_record(
         action=AuditEvent.Action.EXPORT,
         object_type="clients.Client",
         object_id=str(client.public_id),
         object_label=f"client {client.public_id}",
         client_public_id=client.public_id,
-        ip_address=actor.ip_address if actor else None,
+        by=by,
     )
