@@ -440,11 +440,8 @@ def first_free_room(
     *, location: Location, blocked_start: datetime, blocked_end: datetime
 ) -> Room | None:
     """The first active room of the location with nothing live in the blocked span."""
-    taken = Appointment.objects.filter(
-        room=OuterRef("pk"),
-        status__in=Appointment.LIVE,
-        blocked_start__lt=blocked_end,
-        blocked_end__gt=blocked_start,
+    taken = Appointment.objects.filter(room=OuterRef("pk"), status__in=Appointment.LIVE).holding(
+        blocked_start, blocked_end
     )
     return (
         Room.objects.filter(location=location, is_active=True)

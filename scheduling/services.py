@@ -73,12 +73,11 @@ def overlapping(
         who |= Q(practitioner=practitioner)
     if room is not None:
         who |= Q(room=room)
-    found = Appointment.objects.filter(
-        who,
-        status__in=Appointment.LIVE,
-        blocked_start__lt=blocked_end,
-        blocked_end__gt=blocked_start,
-    ).select_related("client", "appointment_type", "practitioner", "room", "location")
+    found = (
+        Appointment.objects.filter(who, status__in=Appointment.LIVE)
+        .holding(blocked_start, blocked_end)
+        .select_related("client", "appointment_type", "practitioner", "room", "location")
+    )
     if exclude is not None and exclude.pk:
         found = found.exclude(pk=exclude.pk)
     return found.order_by("start")
@@ -594,12 +593,11 @@ def time_off_add(
         raise ValidationError({"end": "The time off must end after it starts."})
     if end - start > timedelta(days=366):
         raise ValidationError({"end": "Time off longer than a year: check the dates."})
-    clashes = Appointment.objects.filter(
-        practitioner=practitioner,
-        status__in=Appointment.UPCOMING,
-        blocked_start__lt=end,
-        blocked_end__gt=start,
-    ).count()
+    clashes = (
+        Appointment.objects.filter(practitioner=practitioner, status__in=Appointment.UPCOMING)
+        .holding(start, end)
+        .count()
+    )
     if clashes:
         raise ValidationError(
             f"{practitioner.full_name} has {clashes} appointment{'s' if clashes != 1 else ''} "

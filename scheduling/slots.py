@@ -79,12 +79,13 @@ def find_slots(
     person_busy: dict[int, list] = defaultdict(list)
     room_busy: dict[int, list] = defaultdict(list)
     # A practitioner booked at another location is busy too: filter by person, not place.
-    for appointment in Appointment.objects.filter(
-        Q(practitioner__in=people) | Q(room__in=rooms),
-        status__in=Appointment.LIVE,
-        blocked_start__lt=range_end,
-        blocked_end__gt=range_start,
-    ).only("practitioner_id", "room_id", "blocked_start", "blocked_end"):
+    for appointment in (
+        Appointment.objects.filter(
+            Q(practitioner__in=people) | Q(room__in=rooms), status__in=Appointment.LIVE
+        )
+        .holding(range_start, range_end)
+        .only("practitioner_id", "room_id", "blocked_start", "blocked_end")
+    ):
         person_busy[appointment.practitioner_id].append(
             (appointment.blocked_start, appointment.blocked_end)
         )

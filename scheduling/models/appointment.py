@@ -4,8 +4,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.db import models
-from django.db.models import Func, Q
+from django.db import connections, models
+from django.db.models import Func, Q, Value
 
 # No appointment is longer than this (types last at most 10 hours). The calendar relies on
 # it: "starts before the day ends and ends after it starts" becomes a start range bounded on
@@ -17,6 +17,20 @@ MAX_APPOINTMENT_LENGTH = timedelta(hours=24)
 class TsTzRange(Func):
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def holding(self, start, end) -> "AppointmentQuerySet":
+        """Appointments whose held span (buffers included) overlaps [start, end).
+
+        On PostgreSQL the overlap is asked in the words of the no-overlap constraints below
+        (the same range expression), so their GiST indexes find the few rows near the span
+        instead of walking every appointment the practitioner or room ever had."""
+        if connections[self.db].vendor == "postgresql":
+            return self.alias(
+                held_span=TsTzRange("blocked_start", "blocked_end", Value("[)"))
+            ).filter(held_span__overlap=(start, end))
+        return self.filter(blocked_start__lt=end, blocked_end__gt=start)
 
 
 class AppointmentType(models.Model):
@@ -171,6 +185,8 @@ class Appointment(models.Model):
     )
     booked_at = models.DateTimeField(auto_now_add=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["start"]

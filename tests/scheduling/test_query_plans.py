@@ -125,3 +125,36 @@ def test_an_appointment_that_began_the_evening_before_still_shows_on_the_day(
     grid = selectors.calendar_day(location=location, day=tuesday)
     shown = {item.appointment for column in grid.columns for item in column.items}
     assert late in shown
+
+
+def test_the_double_booking_check_asks_the_no_overlap_indexes_for_the_span(
+    location, practitioner, booked, tuesday, planner_without_seq_scans
+):
+    """Booking, moving and the slot finder ask which appointments hold a practitioner or a
+    room during a span. Asked as the constraints' own range overlap, the GiST indexes behind
+    them answer with the span in the index condition: years of a busy practitioner's history
+    are not read for every booking."""
+    from scheduling.services import overlapping
+
+    start = booked.start + timedelta(minutes=15)
+    plan = plan_of_appointment_read(
+        lambda: list(
+            overlapping(
+                practitioner=practitioner,
+                room=booked.room,
+                blocked_start=start,
+                blocked_end=start + timedelta(hours=1),
+            )
+        )
+    )
+    used = [
+        index
+        for index in ("appointment_no_practitioner_overlap", "appointment_no_room_overlap")
+        if f" using {index} on " in plan
+    ]
+    assert used, plan
+    for index in used:
+        condition = index_condition(plan, index)
+        assert "tstzrange(blocked_start, blocked_end" in condition, plan
+        assert "&&" in condition, plan
+    assert "Seq Scan on scheduling_appointment" not in plan, plan
