@@ -6,6 +6,8 @@ calendar's default appointment types; existing rows are never overwritten.
 
 from datetime import time
 
+from smp_clinic.lib.defaults import seed_after_migrate
+
 SIGN_OFF = "See you soon,\n{{ clinic.name }}"
 
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -169,15 +171,10 @@ def ensure_defaults(template_model, plan_model, step_model, settings_model) -> N
     settings_model.objects.get_or_create(pk=1)
 
 
-def ensure_defaults_after_migrate(sender=None, apps=None, **kwargs) -> None:
-    """post_migrate (also sent after a test flush): the defaults exist."""
-    if apps is None:
-        from django.apps import apps
-    try:
-        models = [
-            apps.get_model("aftercare", name)
-            for name in ("MessageTemplate", "AftercarePlan", "AftercareStep", "MessageSettings")
-        ]
-    except LookupError:
-        return
-    ensure_defaults(*models)
+ensure_defaults_after_migrate = seed_after_migrate(
+    ensure_defaults,
+    "aftercare.MessageTemplate",
+    "aftercare.AftercarePlan",
+    "aftercare.AftercareStep",
+    "aftercare.MessageSettings",
+)

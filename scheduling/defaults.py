@@ -1,5 +1,7 @@
 """The appointment types every clinic starts with (managers edit durations and buffers)."""
 
+from smp_clinic.lib.defaults import seed_after_migrate
+
 DEFAULT_TYPES = [
     # kind, name, duration, buffer before, buffer after, colour
     ("consultation", "Consultation", 45, 0, 15, "info"),
@@ -25,12 +27,6 @@ def ensure_default_types(appointment_type_model) -> None:
         )
 
 
-def ensure_default_types_after_migrate(sender=None, apps=None, **kwargs) -> None:
-    """post_migrate (also sent after a test flush): the defaults exist."""
-    if apps is None:
-        from django.apps import apps
-    try:
-        model = apps.get_model("scheduling", "AppointmentType")
-    except LookupError:
-        return
-    ensure_default_types(model)
+ensure_default_types_after_migrate = seed_after_migrate(
+    ensure_default_types, "scheduling.AppointmentType"
+)

@@ -5,6 +5,8 @@ migrate or test flush, so the three consent forms always exist; a kind that alre
 template keeps it, and a template that already has versions gets no new one.
 """
 
+from smp_clinic.lib.defaults import seed_after_migrate
+
 TREATMENT = "\n".join(
     [
         (
@@ -149,13 +151,6 @@ def ensure_default_texts(template_model, version_model) -> None:
             )
 
 
-def ensure_default_texts_after_migrate(sender=None, apps=None, **kwargs) -> None:
-    """post_migrate (also sent after a test flush): the consent forms exist."""
-    if apps is None:
-        from django.apps import apps
-    try:
-        template_model = apps.get_model("clients", "ConsentTemplate")
-        version_model = apps.get_model("clients", "ConsentVersion")
-    except LookupError:
-        return
-    ensure_default_texts(template_model, version_model)
+ensure_default_texts_after_migrate = seed_after_migrate(
+    ensure_default_texts, "clients.ConsentTemplate", "clients.ConsentVersion"
+)
