@@ -27,10 +27,12 @@ def test_the_appointment_table_carries_both_exclusion_constraints(db):
         "appointment_no_practitioner_overlap",
         "appointment_no_room_overlap",
     }
+    held = "EXCLUDE USING gist (tstzrange(blocked_start, blocked_end, '[)'::text) WITH &&"
+    assert constraints["appointment_no_practitioner_overlap"].startswith(
+        f"{held}, practitioner_id WITH =)"
+    )
+    assert constraints["appointment_no_room_overlap"].startswith(f"{held}, room_id WITH =)")
     for definition in constraints.values():
-        assert definition.startswith(
-            "EXCLUDE USING gist (tstzrange(blocked_start, blocked_end, '[)'::text) WITH &&"
-        )
         assert "WHERE (((status)::text = ANY" in definition
 
 
@@ -44,6 +46,18 @@ def test_a_raw_overlapping_insert_is_refused_by_postgresql(practitioner, smp_cli
     # A cancelled appointment does not hold the time.
     Appointment.objects.filter(pk=first.pk).update(status="cancelled", cancel_reason="test")
     assert make_appointment_row(smp_client, practitioner, room, hour=10).pk
+
+
+def test_a_raw_insert_overlapping_on_the_room_alone_is_refused_by_postgresql(
+    practitioner, manager, smp_client, location
+):
+    room = RoomFactory(location=location)
+    make_appointment_row(smp_client, practitioner, room, hour=10)
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        make_appointment_row(smp_client, manager, room, hour=10, minute=30)
+    assert refused.value.__cause__.diag.constraint_name == "appointment_no_room_overlap"
+    # The same practitioners in another room at that time are two separate bookings.
+    assert make_appointment_row(smp_client, manager, RoomFactory(location=location), hour=10).pk
 
 
 def make_appointment_row(client, practitioner, room, *, hour, minute=0):
