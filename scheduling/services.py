@@ -5,6 +5,7 @@ exclusion constraints on Appointment); the checks below run first so that the us
 gets a precise message, and a lost race is turned into the same message.
 """
 
+import calendar
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -583,6 +584,22 @@ def working_hours_set(
         WorkingHours(practitioner=practitioner, location=location, weekday=weekday, start=s, end=e)
         for s, e in ordered
     )
+
+
+@transaction.atomic
+def working_hours_set_week(
+    *, practitioner: User, location: Location, week: dict[int, list[tuple]]
+) -> None:
+    """Replace a practitioner's shifts at a location for every weekday in ``week``, all or
+    nothing: a day refused half-way through leaves the days before it as they were."""
+    for weekday, shifts in sorted(week.items()):
+        try:
+            working_hours_set(
+                practitioner=practitioner, location=location, weekday=weekday, shifts=shifts
+            )
+        except ValidationError as error:
+            day = calendar.day_name[weekday]
+            raise ValidationError(f"{day}: {' '.join(error.messages)}") from None
 
 
 @transaction.atomic

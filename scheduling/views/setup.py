@@ -146,10 +146,9 @@ def working_hours(request: HttpRequest, user_id) -> HttpResponse:
     form = WeeklyHoursForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            for weekday, spans in form.cleaned_data["week"].items():
-                services.working_hours_set(
-                    practitioner=practitioner, location=location, weekday=weekday, shifts=spans
-                )
+            services.working_hours_set_week(
+                practitioner=practitioner, location=location, week=form.cleaned_data["week"]
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:

@@ -417,3 +417,37 @@ def test_a_conflict_names_the_other_client_only_to_someone_who_may_see_them(
     assert "Theo" not in message
     with pytest.raises(ValidationError, match="Theo There's consultation"):
         book(client=smp_client, practitioner=rota, room=treatment_room, day=tuesday, hour=10)
+
+
+def test_a_week_of_working_hours_is_saved_whole_or_not_at_all(rota, location):
+    from scheduling.models import WorkingHours
+    from scheduling.services import working_hours_set_week
+
+    def week_at(where):
+        return sorted(
+            WorkingHours.objects.filter(practitioner=rota, location=where).values_list(
+                "weekday", "start", "end"
+            )
+        )
+
+    before = week_at(location)
+    with pytest.raises(ValidationError, match="Wednesday: Two shifts on the same day overlap"):
+        working_hours_set_week(
+            practitioner=rota,
+            location=location,
+            week={
+                0: [(time(10), time(14))],
+                1: [],
+                2: [(time(9), time(13)), (time(12), time(17))],
+                3: [(time(10), time(14))],
+            },
+        )
+    # Monday and Tuesday came before the refused Wednesday: they are untouched too.
+    assert week_at(location) == before
+
+    working_hours_set_week(
+        practitioner=rota, location=location, week={0: [(time(10), time(14))], 1: []}
+    )
+    after = week_at(location)
+    assert (0, time(10), time(14)) in after
+    assert not [row for row in after if row[0] == 1]

@@ -378,6 +378,45 @@ def test_manager_sets_working_hours_and_overlaps_are_refused(
     ]
 
 
+def test_a_day_refused_half_way_through_the_week_leaves_the_whole_week_as_it_was(
+    client, manager, rota, location, monkeypatch
+):
+    """The form catches what it can; a refusal it cannot foresee (the service's own checks)
+    on Thursday must not leave Monday to Wednesday already replaced."""
+    from django.core.exceptions import ValidationError
+
+    from scheduling import services as scheduling_services
+
+    real = scheduling_services.working_hours_set
+
+    def refuse_thursday(*, weekday, **kwargs):
+        if weekday == 3:
+            raise ValidationError("A shift must end after it starts.")
+        real(weekday=weekday, **kwargs)
+
+    monkeypatch.setattr(scheduling_services, "working_hours_set", refuse_thursday)
+    before = sorted(
+        WorkingHours.objects.filter(practitioner=rota).values_list("weekday", "start", "end")
+    )
+    client.force_login(manager)
+    url = (
+        reverse("scheduling:working_hours", args=[rota.public_id])
+        + f"?location={location.public_id}"
+    )
+    week = {f"d{day}_start1": "07:00" for day in range(5)} | {
+        f"d{day}_end1": "12:00" for day in range(5)
+    }
+    response = client.post(url, week)
+    assert response.status_code == 200
+    assert "Thursday: A shift must end after it starts." in response.content.decode()
+    assert (
+        sorted(
+            WorkingHours.objects.filter(practitioner=rota).values_list("weekday", "start", "end")
+        )
+        == before
+    )
+
+
 def test_time_off_over_booked_appointments_is_refused(
     client, front_desk, rota, smp_client, treatment_room, tuesday, location
 ):
