@@ -1,11 +1,16 @@
-"""The front desk's day in Chromium: a new client, a booking from the day view, and the
-calendar refusing an overlapping booking for the same practitioner."""
+"""The front desk's day in Chromium: a new client, a booking from the day view, the
+calendar refusing an overlapping booking for the same practitioner, and checking a client
+in from the day view."""
 
+from datetime import time, timedelta
+
+import time_machine
 from playwright.sync_api import expect
 
 from locations.models import Room
 from scheduling.models import Appointment
-from tests.factories import RoomFactory, give_rota, next_weekday
+from smp_clinic.lib.tz import local_datetime
+from tests.factories import RoomFactory, give_rota, make_appointment, next_weekday
 
 
 def test_front_desk_creates_a_client_books_from_the_day_view_and_is_refused_an_overlap(
@@ -61,3 +66,39 @@ def test_front_desk_creates_a_client_books_from_the_day_view_and_is_refused_an_o
         "Priya Patel is already booked for Robin Ashdown's consultation"
     )
     assert Appointment.objects.count() == 1
+
+
+def test_front_desk_checks_a_client_in_from_the_day_view_and_the_calendar_stays(
+    page, sign_in, front_desk, practitioner, smp_client, location
+):
+    day = next_weekday(1)
+    appointment = make_appointment(
+        client=smp_client,
+        practitioner=practitioner,
+        room=RoomFactory(location=location, name="Consultation room"),
+        day=day,
+    )
+    with time_machine.travel(local_datetime(day, time(9, 50), location.tz), tick=True):
+        sign_in(front_desk)
+        page.goto("/calendar/")
+        card = page.get_by_test_id("cal-appointment")
+        expect(card).to_contain_text("Sam Carter")
+        expect(card).to_contain_text("Booked")
+        card.get_by_role("button", name="Check in").click()
+
+        expect(page.locator("#messages")).to_contain_text("Sam Carter: checked in.")
+        expect(page.get_by_test_id("calendar-grid")).to_be_visible()
+        expect(page.get_by_test_id("calendar-day")).to_have_count(1)
+        card = page.get_by_test_id("cal-appointment")
+        expect(card).to_contain_text("Checked in")
+        expect(card.get_by_role("button", name="Check in")).to_have_count(0)
+        # Swapped inside the calendar, not nested in a second copy of it.
+        expect(page.locator("#calendar #calendar")).to_have_count(0)
+        # The calendar keeps working after the swap: the next day loads in place.
+        page.get_by_role("link", name="Next day").click()
+        after = day + timedelta(days=1)
+        expect(page.get_by_test_id("calendar-day")).to_have_text(
+            f"{after:%A} {after.day} {after:%B %Y}"
+        )
+    appointment.refresh_from_db()
+    assert appointment.status == "checked_in"

@@ -134,6 +134,48 @@ def test_check_in_from_the_day_view_returns_to_it(
     assert appointment.status == "checked_in"
 
 
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_an_htmx_check_in_swaps_in_the_calendar_with_the_status_and_the_message(
+    client, front_desk, rota, smp_client, treatment_room, tuesday, location, view
+):
+    """The Check in button swaps the calendar's inside: htmx follows the redirect back to
+    the view with its headers, so the view answers with the calendar fragment alone, and the
+    confirmation arrives out of band in the page's messages box."""
+    appointment = make_appointment(
+        client=smp_client, practitioner=rota, room=treatment_room, day=tuesday
+    )
+    view_url = reverse(f"scheduling:{view}") + f"?location={location.public_id}&date={tuesday}"
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "calendar"}
+    status_url = reverse("scheduling:appointment_status", args=[appointment.public_id])
+    with time_machine.travel(local_datetime(tuesday, time(9, 55), location.tz)):
+        client.force_login(front_desk)
+        page = client.get(view_url).content.decode()
+        assert f'action="{status_url}"' in page
+        response = client.post(
+            status_url, {"status": "checked_in", "next": view_url}, follow=True, **htmx
+        )
+        again = client.post(
+            status_url, {"status": "checked_in", "next": view_url}, follow=True, **htmx
+        )
+    content = response.content.decode()
+    assert response.redirect_chain == [(view_url, 302)]
+    assert "<html" not in content
+    # The fragment is what goes inside <div id="calendar">, not a second one of it.
+    assert 'id="calendar"' not in content
+    assert 'data-testid="calendar-grid"' in content
+    card = content[content.index('data-testid="cal-appointment"') :]
+    assert "Checked in" in card[: card.index("</div>")]
+    assert f'action="{status_url}"' not in content
+    assert '<div id="messages" aria-live="polite" hx-swap-oob="true">' in content
+    assert "Sam Carter: checked in." in content
+    appointment.refresh_from_db()
+    assert appointment.status == "checked_in"
+    # A refused second click keeps the calendar and says why, in the same box.
+    refused = again.content.decode()
+    assert 'data-testid="calendar-grid"' in refused
+    assert "A checked in appointment cannot become checked in." in refused
+
+
 def test_an_unsafe_next_url_is_ignored(
     signed_in_front_desk, rota, smp_client, treatment_room, tuesday
 ):
