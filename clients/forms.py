@@ -2,11 +2,13 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from clients.models import Client
 from clients.registry import registry
+from clients.selectors import user_location_ids
 from locations.models import Location
 
 OLDEST_PLAUSIBLE_AGE = 110
@@ -85,11 +87,20 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        locations = Location.objects.filter(is_active=True)
+        # The user's own locations, and the client's current home even when it is not one of
+        # them: a desk elsewhere editing a shared client's phone number keeps that home as
+        # the selected choice instead of moving the client to the desk's own location.
+        choices = Q(is_active=True)
         if not user.all_locations:
-            locations = locations.filter(staff=user)
-        self.fields["home_location"].queryset = locations
-        self.fields["home_location"].empty_label = None
+            choices &= Q(pk__in=user_location_ids(user))
+        if self.instance.pk and self.instance.home_location_id:
+            choices |= Q(pk=self.instance.home_location_id)
+        home = self.fields["home_location"]
+        home.queryset = Location.objects.filter(choices).order_by("name")
+        home.empty_label = None
+        home.error_messages["invalid_choice"] = (
+            "Choose one of the locations you work at, or keep the client's current home."
+        )
         self.fields["date_of_birth"].required = True
         self.fields["sex"].required = True
         self.fields["sex"].choices = self.fields["sex"].choices[1:]

@@ -125,6 +125,72 @@ def test_editing_keeps_the_record_and_updates_search(desk, smp_client, location)
     assert "carter-jones" in smp_client.search_text
 
 
+@pytest.fixture
+def desk_elsewhere(client, smp_client, other_location):
+    """A front desk at another location, where the client has been seen too."""
+    from accounts.roles import Role
+    from clients.services import client_link_location
+    from tests.factories import make_staff
+
+    client_link_location(client=smp_client, location=other_location)
+    client.force_login(make_staff(role=Role.FRONT_DESK, locations=[other_location]))
+    return client
+
+
+def test_a_desk_elsewhere_editing_a_shared_client_keeps_their_home_location(
+    desk_elsewhere, smp_client, location, other_location
+):
+    url = reverse("clients:edit", args=[smp_client.public_id])
+    form = desk_elsewhere.get(url).content.decode()
+    # The current home is offered and selected; the desk's own location is offered too.
+    assert f'<option value="{location.pk}" selected>Central Clinic</option>' in form
+    assert f'<option value="{other_location.pk}">Northside Clinic</option>' in form
+    response = desk_elsewhere.post(
+        url,
+        client_form(
+            location,
+            first_name="Sam",
+            last_name="Carter",
+            email="sam.carter@example.test",
+            phone="+447911123457",
+        ),
+    )
+    assert response.status_code == 302
+    smp_client.refresh_from_db()
+    assert smp_client.home_location == location
+    assert str(smp_client.phone) == "+447911123457"
+
+
+def test_a_desk_may_move_a_client_to_its_own_location_but_not_to_one_it_does_not_work_at(
+    desk_elsewhere, smp_client, location, other_location
+):
+    from tests.factories import LocationFactory
+
+    url = reverse("clients:edit", args=[smp_client.public_id])
+    details = {"first_name": "Sam", "last_name": "Carter", "email": "sam.carter@example.test"}
+    third = LocationFactory(name="Harbour Clinic")
+    refused = desk_elsewhere.post(url, client_form(third, **details))
+    assert refused.status_code == 200
+    assert (
+        "Choose one of the locations you work at, or keep the client&#x27;s current home."
+        in refused.content.decode()
+    )
+    smp_client.refresh_from_db()
+    assert smp_client.home_location == location
+    moved = desk_elsewhere.post(url, client_form(other_location, **details))
+    assert moved.status_code == 302
+    smp_client.refresh_from_db()
+    assert smp_client.home_location == other_location
+    # Moved away, the old home is no longer offered to this desk.
+    assert f'value="{location.pk}"' not in desk_elsewhere.get(url).content.decode()
+
+
+def test_a_new_client_can_only_be_homed_at_the_desks_own_locations(desk, other_location):
+    response = desk.post(reverse("clients:create"), client_form(other_location))
+    assert "Choose one of the locations you work at" in response.content.decode()
+    assert not Client.objects.filter(last_name="Whitfield").exists()
+
+
 @pytest.mark.parametrize(
     "query", ["sam", "CARTER", "sam car", "carter@exa", "07700 900123", "+44 7700 900123", "900123"]
 )
