@@ -14,9 +14,13 @@ from clients.registry import (
 
 
 def _appointments_context(*, client, user) -> dict:
-    from scheduling.selectors import client_appointments
+    from scheduling.selectors import booking_location_for, client_appointments
 
-    return {"appointments": client_appointments(client=client), "now": timezone.now()}
+    return {
+        "appointments": client_appointments(client=client),
+        "booking_location": booking_location_for(user=user, client=client),
+        "now": timezone.now(),
+    }
 
 
 def _has_upcoming(queryset):

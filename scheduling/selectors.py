@@ -30,6 +30,15 @@ def locations_for(user: User) -> QuerySet[Location]:
     return locations.order_by("name")
 
 
+def booking_location_for(*, user: User, client: Client) -> Location | None:
+    """Where ``user`` books for ``client``: the client's home when the user works there,
+    else the first location the user works at (the calendar's own default)."""
+    home = client.home_location
+    if home.is_active and (user.all_locations or home.pk in user_location_ids(user)):
+        return home
+    return locations_for(user).first()
+
+
 def location_get_for_user(*, user: User, public_id) -> Location:
     try:
         return locations_for(user).get(public_id=public_id)

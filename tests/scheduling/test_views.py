@@ -617,6 +617,32 @@ def test_client_appointments_tab_query_count_is_constant(
     assert response.content.decode().count("list-group-item-action") == extra
 
 
+def _link(content: str, testid: str) -> str:
+    match = re.search(rf'href="([^"]+)" data-testid="{testid}"', content)
+    assert match, testid
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_the_client_pages_booking_links_open_at_a_location_the_desk_works_at(
+    client, front_desk, smp_client, location, other_location
+):
+    from clients.services import client_link_location
+
+    client_link_location(client=smp_client, location=other_location)
+    section = reverse("clients:section", args=[smp_client.public_id, "appointments"])
+    # At the client's home location: the home location.
+    client.force_login(front_desk)
+    content = client.get(section).content.decode()
+    assert f"location={location.public_id}" in _link(content, "book-for-client")
+    # A desk at the second location books there; both links open for it.
+    client.force_login(make_staff(role="front_desk", locations=[other_location]))
+    content = client.get(section).content.decode()
+    for testid in ("book-for-client", "plan-course-for-client"):
+        url = _link(content, testid)
+        assert f"location={other_location.public_id}" in url
+        assert client.get(url).status_code == 200, url
+
+
 def test_a_next_that_is_not_a_url_returns_to_the_appointment(
     signed_in_front_desk, rota, smp_client, treatment_room, tuesday
 ):
