@@ -13,11 +13,11 @@ from clients.registry import (
 )
 
 
-def _appointments_context(*, client, user) -> dict:
+def _appointments_context(*, client, user, query) -> dict:
     from scheduling.selectors import booking_location_for, client_appointments
 
     return {
-        "appointments": client_appointments(client=client),
+        "appointments": client_appointments(client=client, user=user, page=query.get("page")),
         "booking_location": booking_location_for(user=user, client=client),
         "now": timezone.now(),
     }
@@ -51,6 +51,7 @@ def register() -> None:
             context=_appointments_context,
             order=10,
             icon="calendar3",
+            uses_query=True,
         )
     )
     register_list_filter(

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -395,32 +396,71 @@ def calendar_week(
 # --- Client-facing reads -------------------------------------------------------------------
 
 
+CLIENT_PAST_PAGE_SIZE = 25
+
+
 @dataclass
 class ClientAppointments:
     upcoming: list[Appointment]
-    past: list[Appointment]
+    # The past and cancelled ones, newest first, a page at a time.
+    past: Page
     courses: list[Course]
+    # Appointments at locations the viewer does not work at: counted, never described.
+    elsewhere: int = 0
 
 
-def client_appointments(
-    *, client: Client, now: datetime | None = None, past_limit: int = 50
-) -> ClientAppointments:
-    now = now or timezone.now()
-    base = Appointment.objects.filter(client=client).select_related(*APPOINTMENT_RELATED)
-    upcoming = list(base.filter(start__gte=now, status__in=Appointment.UPCOMING).order_by("start"))
-    past = list(base.exclude(pk__in=[a.pk for a in upcoming]).order_by("-start")[:past_limit])
+def _visible_location(user: User, location_id: int) -> bool:
+    return user.all_locations or location_id in user_location_ids(user)
+
+
+def client_courses(*, client: Client, user: User) -> list[Course]:
+    """The client's courses, newest first, each with ``live_appointments`` (every booked
+    session, for the count) and ``visible_appointments`` (those at the viewer's locations,
+    the only ones described). Two queries."""
     courses = list(
         Course.objects.filter(client=client)
         .prefetch_related(
             Prefetch(
                 "appointments",
-                queryset=Appointment.objects.filter(status__in=Appointment.LIVE).order_by("start"),
+                queryset=Appointment.objects.filter(status__in=Appointment.LIVE)
+                .select_related("location")
+                .order_by("start"),
                 to_attr="live_appointments",
             )
         )
         .order_by("-created_at")
     )
-    return ClientAppointments(upcoming=upcoming, past=past, courses=courses)
+    for course in courses:
+        course.visible_appointments = [
+            a for a in course.live_appointments if _visible_location(user, a.location_id)
+        ]
+        course.sessions_elsewhere = len(course.live_appointments) - len(course.visible_appointments)
+    return courses
+
+
+def client_appointments(
+    *, client: Client, user: User, now: datetime | None = None, page: str | int | None = None
+) -> ClientAppointments:
+    """The Appointments tab: what the viewer may open (the same scope as the appointment
+    page), upcoming in full and the rest a page at a time, and how many are elsewhere."""
+    now = now or timezone.now()
+    visible = appointments_visible_to(user).filter(client=client)
+    coming = Q(start__gte=now, status__in=Appointment.UPCOMING)
+    upcoming = list(visible.filter(coming).order_by("start"))
+    past = Paginator(visible.exclude(coming).order_by("-start", "-pk"), CLIENT_PAST_PAGE_SIZE)
+    elsewhere = 0
+    if not user.all_locations:
+        elsewhere = (
+            Appointment.objects.filter(client=client)
+            .exclude(location_id__in=user_location_ids(user))
+            .count()
+        )
+    return ClientAppointments(
+        upcoming=upcoming,
+        past=past.get_page(page),
+        courses=client_courses(client=client, user=user),
+        elsewhere=elsewhere,
+    )
 
 
 def client_has_upcoming(queryset: QuerySet[Client]) -> QuerySet[Client]:

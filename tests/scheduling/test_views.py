@@ -15,6 +15,7 @@ from tests.factories import (
     make_appointment,
     make_client,
     make_staff,
+    next_weekday,
 )
 
 
@@ -596,25 +597,121 @@ def test_week_view_query_count_is_constant(
     assert response.content.decode().count('data-testid="cal-appointment"') == extra
 
 
-@pytest.mark.parametrize("extra", [1, 10])
+def _past_weekday(weeks_ago: int):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return next_weekday(1, after=timezone.localdate() - timedelta(weeks=weeks_ago + 1))
+
+
+@pytest.mark.parametrize("extra", [1, 5])
 def test_client_appointments_tab_query_count_is_constant(
     client, front_desk, rota, smp_client, location, tuesday, extra, django_assert_num_queries
 ):
     from datetime import timedelta
 
+    from scheduling.services import course_create
+
     room = RoomFactory(location=location)
+    course = course_create(client=smp_client, by=rota, planned_sessions=6)
     for i in range(extra):
         make_appointment(
             client=smp_client, practitioner=rota, room=room, day=tuesday + timedelta(weeks=i)
         )
+        make_appointment(
+            client=smp_client,
+            practitioner=rota,
+            room=room,
+            kind="session",
+            day=_past_weekday(i),
+            course=course,
+            allow_past=True,
+        )
     client.force_login(front_desk)
     url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
     # session, user, location ids, client, flag banner (latest intake; no flags without
-    # one), consent line, notices (a plan to book), upcoming, past, courses with their
-    # appointments (prefetch)
-    with django_assert_num_queries(10):
+    # one), consent line, notices (a plan to book), upcoming, past (count, page),
+    # appointments at other locations, courses, their sessions (prefetch)
+    with django_assert_num_queries(13):
         response = client.get(url)
-    assert response.content.decode().count("list-group-item-action") == extra
+    content = response.content.decode()
+    assert content.count("list-group-item-action") == 2 * extra
+    assert content.count("of 6: ") == extra
+
+
+def test_the_appointments_tab_shows_only_what_the_viewer_may_open_and_counts_the_rest(
+    client, front_desk, rota, smp_client, location, other_location, practitioner_elsewhere
+):
+    from scheduling.services import appointment_cancel, course_create
+
+    course = course_create(client=smp_client, by=rota, planned_sessions=3)
+    here = make_appointment(
+        client=smp_client,
+        practitioner=rota,
+        room=RoomFactory(location=location),
+        kind="session",
+        course=course,
+    )
+    away_room = RoomFactory(location=other_location, name="Harbour suite")
+    away = make_appointment(
+        client=smp_client,
+        practitioner=practitioner_elsewhere,
+        room=away_room,
+        kind="session",
+        day=next_weekday(1, weeks=2),
+        course=course,
+    )
+    cancelled = make_appointment(
+        client=smp_client,
+        practitioner=practitioner_elsewhere,
+        room=away_room,
+        day=next_weekday(3),
+    )
+    appointment_cancel(appointment=cancelled, by=practitioner_elsewhere, reason="Moved to Leeds")
+    client.force_login(front_desk)
+    url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
+    content = client.get(url).content.decode()
+    assert reverse("scheduling:appointment", args=[here.public_id]) in content
+    for hidden in (away, cancelled):
+        assert str(hidden.public_id) not in content
+    for detail in ("Omar Other", "Northside Clinic", "Harbour suite", "Moved to Leeds"):
+        assert detail not in content, detail
+    assert "2 appointments at other locations, not shown here." in content
+    # The course still counts both sessions; the one elsewhere is not dated.
+    assert "2 of 3 sessions booked" in content
+    assert "1 at another location" in content
+    # Where the viewer works everywhere, nothing is held back.
+    client.force_login(make_staff(role="manager", locations=[location, other_location]))
+    everything = client.get(url).content.decode()
+    assert str(away.public_id) in everything
+    assert "Moved to Leeds" in everything
+    assert "at other locations" not in everything
+
+
+def test_the_appointments_tab_pages_through_the_whole_history(
+    client, front_desk, rota, smp_client, location
+):
+    room = RoomFactory(location=location)
+    for weeks_ago in range(30):
+        make_appointment(
+            client=smp_client,
+            practitioner=rota,
+            room=room,
+            day=_past_weekday(weeks_ago),
+            allow_past=True,
+        )
+    client.force_login(front_desk)
+    url = reverse("clients:section", args=[smp_client.public_id, "appointments"])
+    first = client.get(url).content.decode()
+    assert first.count("list-group-item-action") == 25
+    assert "1–25 of 30" in first
+    assert 'href="?page=2"' in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count("list-group-item-action") == 5
+    assert "26–30 of 30" in second
+    # The oldest appointment is on the last page.
+    assert f"{_past_weekday(29):%a} {_past_weekday(29).day} " in second
 
 
 def _link(content: str, testid: str) -> str:
