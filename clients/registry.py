@@ -45,6 +45,25 @@ class ClientNotice:
     icon: str = "info-circle"
 
 
+@dataclass(frozen=True)
+class OverviewPanel:
+    """A card on the client's Overview tab from an app above ``clients`` (the next
+    appointments and the course's progress); ``context(client=, user=)`` shapes what the
+    template shows, in a fixed number of queries."""
+
+    key: str
+    template: str
+    roles: frozenset[str]
+    context: Callable[..., dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    template: str
+    data: dict
+
+
 @dataclass
 class _Registry:
     sections: dict[str, ClientSection] = field(default_factory=dict)
@@ -53,6 +72,7 @@ class _Registry:
     archive_checks: list[Callable] = field(default_factory=list)
     # Callables (client, user) -> list[ClientNotice].
     notices: list[Callable] = field(default_factory=list)
+    overview_panels: dict[str, OverviewPanel] = field(default_factory=dict)
 
 
 registry = _Registry()
@@ -74,6 +94,18 @@ def register_archive_check(check: Callable) -> None:
 def register_notice(provider: Callable) -> None:
     if provider not in registry.notices:
         registry.notices.append(provider)
+
+
+def register_overview_panel(panel: OverviewPanel) -> None:
+    registry.overview_panels[panel.key] = panel
+
+
+def overview_panels_for(client, user) -> list[RenderedPanel]:
+    panels = sorted(
+        (p for p in registry.overview_panels.values() if user.role in p.roles),
+        key=lambda p: (p.order, p.key),
+    )
+    return [RenderedPanel(p.template, p.context(client=client, user=user)) for p in panels]
 
 
 def notices_for(client, user) -> list[ClientNotice]:

@@ -10,7 +10,7 @@ from clients import selectors, services
 from clients.consent import selectors as consent_selectors
 from clients.forms import ClientFilterForm, ClientForm
 from clients.intake import selectors as intake_selectors
-from clients.registry import notices_for, registry, sections_for
+from clients.registry import notices_for, overview_panels_for, registry, sections_for
 
 
 @role_required(*STAFF)
@@ -114,7 +114,13 @@ def _client_page(request: HttpRequest, client, active: str, section_context: dic
 def client_detail(request: HttpRequest, client_id) -> HttpResponse:
     client = selectors.client_get_for_user(user=request.user, public_id=client_id)
     return _client_page(
-        request, client, "overview", {"section_template": "clients/sections/overview.html"}
+        request,
+        client,
+        "overview",
+        {
+            "section_template": "clients/sections/overview.html",
+            "overview_panels": overview_panels_for(client, request.user),
+        },
     )
 
 

@@ -1,5 +1,6 @@
-"""What the calendar adds to the client pages: the Appointments tab, the "has an upcoming
-appointment" filter, and the rule that a client with upcoming appointments stays active."""
+"""What the calendar adds to the client pages: the Appointments tab, the Overview's next
+appointments and course progress, the "has an upcoming appointment" filter, and the rule
+that a client with upcoming appointments stays active."""
 
 from django.utils import timezone
 
@@ -7,8 +8,10 @@ from accounts.roles import STAFF
 from clients.registry import (
     ClientListFilter,
     ClientSection,
+    OverviewPanel,
     register_archive_check,
     register_list_filter,
+    register_overview_panel,
     register_section,
 )
 
@@ -21,6 +24,12 @@ def _appointments_context(*, client, user, query) -> dict:
         "booking_location": booking_location_for(user=user, client=client),
         "now": timezone.now(),
     }
+
+
+def _overview_context(*, client, user) -> dict:
+    from scheduling.selectors import client_overview
+
+    return {"overview": client_overview(client=client, user=user)}
 
 
 def _has_upcoming(queryset):
@@ -52,6 +61,15 @@ def register() -> None:
             order=10,
             icon="calendar3",
             uses_query=True,
+        )
+    )
+    register_overview_panel(
+        OverviewPanel(
+            key="appointments",
+            template="scheduling/client_overview.html",
+            roles=frozenset(STAFF),
+            context=_overview_context,
+            order=10,
         )
     )
     register_list_filter(

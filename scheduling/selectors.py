@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -460,6 +460,53 @@ def client_appointments(
         past=past.get_page(page),
         courses=client_courses(client=client, user=user),
         elsewhere=elsewhere,
+    )
+
+
+OVERVIEW_UPCOMING = 3
+
+
+@dataclass
+class ClientOverview:
+    """The client page's Overview card: the next few appointments the viewer may open and
+    the course in progress, counted across every location (counts carry no detail)."""
+
+    upcoming: list[Appointment]
+    more_upcoming: bool
+    course: Course | None
+    booking_location: Location | None
+
+
+def client_overview(*, client: Client, user: User, now: datetime | None = None) -> ClientOverview:
+    """Two queries: the next appointments, and the latest course in progress with its
+    completed and booked sessions counted."""
+    now = now or timezone.now()
+    upcoming = list(
+        appointments_visible_to(user)
+        .filter(client=client, start__gte=now, status__in=Appointment.UPCOMING)
+        .order_by("start")[: OVERVIEW_UPCOMING + 1]
+    )
+    course = (
+        Course.objects.filter(client=client, status=Course.Status.ACTIVE)
+        .annotate(
+            sessions_done=Count(
+                "appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED)
+            ),
+            sessions_booked=Count(
+                "appointments", filter=Q(appointments__status__in=Appointment.LIVE)
+            ),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if course is not None:
+        course.next_session = next((a for a in upcoming if a.course_id == course.pk), None)
+        course.sessions_to_book = max(0, course.planned_sessions - course.sessions_booked)
+    return ClientOverview(
+        upcoming=upcoming[:OVERVIEW_UPCOMING],
+        more_upcoming=len(upcoming) > OVERVIEW_UPCOMING,
+        course=course,
+        booking_location=booking_location_for(user=user, client=client),
     )
 
 

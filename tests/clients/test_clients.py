@@ -291,19 +291,49 @@ def test_client_list_query_count_is_constant(desk, location, extra, django_asser
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("extra", [0, 5])
+FLAG_ANSWERS = ["keloid", "scalp_skin_condition", "pregnancy", "diabetes", "epilepsy"]
+
+
+@pytest.mark.parametrize("role", ["front_desk", "practitioner"])
+@pytest.mark.parametrize("extra", [1, 5])
 def test_client_page_query_count_is_constant(
-    desk, smp_client, location, extra, django_assert_num_queries, practitioner
+    client, smp_client, location, extra, role, django_assert_num_queries, practitioner, front_desk
 ):
-    from tests.factories import next_weekday
+    """The Overview with what it renders: the next appointments (a course's sessions among
+    them), the course's progress, and an intake with flags (labels for clinical roles)."""
+    from scheduling.services import course_create
+    from tests.factories import make_intake, next_weekday
 
     room = RoomFactory(location=location)
+    course = course_create(client=smp_client, by=practitioner, planned_sessions=6)
     for week in range(extra):
         make_appointment(
-            client=smp_client, practitioner=practitioner, room=room, day=next_weekday(1, weeks=week)
+            client=smp_client,
+            practitioner=practitioner,
+            room=room,
+            kind="session",
+            day=next_weekday(1, weeks=2 * week),
+            course=course,
         )
-    # session, user, location ids, client, latest intake (none here, so no flags query),
-    # consent status (the latest signature of each kind, one query), notices (a plan to book)
-    with django_assert_num_queries(7):
-        response = desk.get(reverse("clients:detail", args=[smp_client.public_id]))
-    assert response.status_code == 200
+        make_appointment(
+            client=smp_client,
+            practitioner=practitioner,
+            room=room,
+            day=next_weekday(3, weeks=2 * week),
+        )
+    make_intake(client=smp_client, by=practitioner, yes=FLAG_ANSWERS[:extra])
+    client.force_login(front_desk if role == "front_desk" else practitioner)
+    # session, user, location ids, client, latest intake, its flags, consent status (the
+    # latest signature of each kind), notices (a plan to book), the next appointments, the
+    # course in progress with its sessions counted
+    with django_assert_num_queries(10):
+        response = client.get(reverse("clients:detail", args=[smp_client.public_id]))
+    content = response.content.decode()
+    assert content.count('data-testid="overview-appointment"') == min(3, 2 * extra)
+    assert "· session 1 of 6" in content
+    assert "0 of 6 sessions done · next: session 1 of 6 on" in content
+    assert f"{6 - extra} still to book" in content
+    assert 'data-testid="flag-banner-blocked"' in content
+    labels = content.count('<li class="list-inline-item mb-1"><span class="badge rounded-pill')
+    assert labels == (extra if role == "practitioner" else 0)
+    assert ("Keloid / hypertrophic scarring" in content) is (role == "practitioner")

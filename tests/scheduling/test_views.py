@@ -689,6 +689,33 @@ def test_the_appointments_tab_shows_only_what_the_viewer_may_open_and_counts_the
     assert "at other locations" not in everything
 
 
+def test_the_overview_shows_the_next_three_appointments_the_viewer_may_open(
+    client, front_desk, rota, smp_client, location, other_location, practitioner_elsewhere
+):
+    client.force_login(front_desk)
+    url = reverse("clients:detail", args=[smp_client.public_id])
+    assert "Nothing booked." in client.get(url).content.decode()
+    room = RoomFactory(location=location)
+    mine = [
+        make_appointment(
+            client=smp_client, practitioner=rota, room=room, day=next_weekday(2, weeks=week)
+        )
+        for week in range(4)
+    ]
+    away = make_appointment(
+        client=smp_client,
+        practitioner=practitioner_elsewhere,
+        room=RoomFactory(location=other_location),
+    )
+    content = client.get(url).content.decode()
+    for shown in mine[:3]:
+        assert reverse("scheduling:appointment", args=[shown.public_id]) in content
+    assert str(mine[3].public_id) not in content
+    assert "More are booked" in content
+    assert str(away.public_id) not in content
+    assert "Omar Other" not in content
+
+
 def test_the_appointments_tab_pages_through_the_whole_history(
     client, front_desk, rota, smp_client, location
 ):
