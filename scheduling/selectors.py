@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from clients.intake.selectors import client_session_blocks, session_blocked_on
 from clients.models import Client
 from clients.selectors import user_location_ids
 from locations.models import Location, OpeningHours, Room
@@ -79,6 +80,34 @@ def practitioner_get(*, location: Location, public_id) -> User:
 
 def active_types() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(is_active=True).order_by("pk")
+
+
+# A pigmentation session still to happen: the medical block stops it if one applies.
+AWAITING_SESSION = (*Appointment.UPCOMING, Appointment.Status.CHECKED_IN)
+
+
+def mark_sessions_needing_clearance(appointments: list[Appointment], *, since: date) -> None:
+    """Set ``needs_clearance`` on each appointment: a session still to happen (on or after
+    ``since``) for a client whose latest intake has a blocking flag no practitioner has
+    cleared, raised after it was booked. Every role may see the mark, never the condition.
+    One query whatever the number of appointments (none when there is no session)."""
+    sessions = [
+        a
+        for a in appointments
+        if a.appointment_type.is_pigmentation and a.status in AWAITING_SESSION
+    ]
+    blocks = client_session_blocks(client_ids={a.client_id for a in sessions}, on=since)
+    for appointment in appointments:
+        appointment.needs_clearance = False
+    for session in sessions:
+        day = timezone.localtime(session.start, session.location.tz).date()
+        session.needs_clearance = session_blocked_on(blocks, session.client_id, day)
+
+
+def appointment_needs_clearance(appointment: Appointment) -> bool:
+    day = timezone.localtime(appointment.start, appointment.location.tz).date()
+    mark_sessions_needing_clearance([appointment], since=day)
+    return appointment.needs_clearance
 
 
 # --- Calendar grid -----------------------------------------------------------------------
@@ -214,6 +243,7 @@ def calendar_day(
         .select_related(*APPOINTMENT_RELATED)
         .order_by("start")
     )
+    mark_sessions_needing_clearance(appointments, since=day)
     shifts_by_person: dict[int, list[tuple[time, time]]] = {}
     for shift in WorkingHours.objects.filter(location=location, weekday=weekday).order_by("start"):
         shifts_by_person.setdefault(shift.practitioner_id, []).append((shift.start, shift.end))
@@ -336,6 +366,7 @@ def calendar_week(
         .select_related(*APPOINTMENT_RELATED)
         .order_by("start")
     )
+    mark_sessions_needing_clearance(appointments, since=week_start)
     shifts: dict[int, list[tuple[time, time]]] = {}
     for shift in WorkingHours.objects.filter(location=location, practitioner=practitioner).order_by(
         "start"

@@ -139,9 +139,11 @@ def client_session_block_reason(*, client: Client, on: date) -> str | None:
     )
 
 
-def client_ids_blocked_for_sessions(*, client_ids: Iterable[int], on: date) -> set[int]:
-    """Of these clients, the ids of those that ``client_session_block_reason`` would block
-    on ``on``, in one query: for pages that list many appointments."""
+def client_session_blocks(*, client_ids: Iterable[int], on: date) -> dict[int, date | None]:
+    """Of these clients, those that ``client_session_block_reason`` would block on ``on``,
+    each with the last day a block still applies (None: until a practitioner clears it), in
+    one query: a page listing sessions over several days (the week) judges each one's own
+    day with ``session_blocked_on``."""
     latest = _latest_first(MedicalIntake.objects.filter(client_id=OuterRef("intake__client_id")))
     blocking = IntakeFlag.objects.filter(
         Q(active_until__isnull=True) | Q(active_until__gte=on),
@@ -150,7 +152,28 @@ def client_ids_blocked_for_sessions(*, client_ids: Iterable[int], on: date) -> s
         clearance__isnull=True,
         intake_id=Subquery(latest.values("pk")[:1]),
     )
-    return set(blocking.values_list("intake__client_id", flat=True))
+    until: dict[int, date | None] = {}
+    for client_id, active_until in blocking.values_list("intake__client_id", "active_until"):
+        if client_id not in until:
+            until[client_id] = active_until
+        elif until[client_id] is not None:
+            until[client_id] = None if active_until is None else max(until[client_id], active_until)
+    return until
+
+
+def session_blocked_on(blocks: dict[int, date | None], client_id: int, day: date) -> bool:
+    """Whether the blocks read by ``client_session_blocks`` still apply to ``client_id``
+    on ``day`` (a day on or after the one they were read for)."""
+    if client_id not in blocks:
+        return False
+    last_day = blocks[client_id]
+    return last_day is None or last_day >= day
+
+
+def client_ids_blocked_for_sessions(*, client_ids: Iterable[int], on: date) -> set[int]:
+    """Of these clients, the ids of those that ``client_session_block_reason`` would block
+    on ``on``, in one query: for pages that list many appointments."""
+    return set(client_session_blocks(client_ids=client_ids, on=on))
 
 
 def client_flag_banner(*, client: Client, user: User) -> dict:

@@ -136,6 +136,7 @@ def appointment_detail(request: HttpRequest, appointment_id) -> HttpResponse:
             "cancel_form": CancelForm(),
             "transitions": services.allowed_transitions(appointment),
             "actions": actions_for(appointment, request.user),
+            "needs_clearance": selectors.appointment_needs_clearance(appointment),
         },
     )
 

@@ -8,6 +8,8 @@ from clients.intake.selectors import (
     client_ids_blocked_for_sessions,
     client_latest_intake,
     client_session_block_reason,
+    client_session_blocks,
+    session_blocked_on,
 )
 from clients.intake.services import flag_clear, intake_mark_reviewed
 from tests.clients.conftest import TODAY
@@ -160,3 +162,35 @@ def test_many_clients_are_checked_for_a_block_in_one_query(
             assert (reason is not None) is (
                 each.pk in client_ids_blocked_for_sessions(client_ids=ids, on=day)
             )
+
+
+def test_blocks_read_once_judge_each_later_day_like_the_block_reason(
+    frozen, smp_client, front_desk, location, django_assert_num_queries
+):
+    """One read for a week of sessions: each client's block lasts to its latest window, or
+    until cleared when any of its blocking flags has no window."""
+    windowed = make_client(location=location, by=front_desk)
+    make_intake(
+        client=windowed,
+        by=front_desk,
+        dates={
+            "laser_removal": TODAY - timedelta(days=85),
+            "chemotherapy": TODAY - timedelta(days=170),
+        },
+    )
+    open_ended = make_client(location=location, by=front_desk)
+    make_intake(
+        client=open_ended,
+        by=front_desk,
+        yes={"keloid"},
+        dates={"laser_removal": TODAY - timedelta(days=85)},
+    )
+    everyone = [smp_client, windowed, open_ended]
+    with django_assert_num_queries(1):
+        blocks = client_session_blocks(client_ids=[c.pk for c in everyone], on=TODAY)
+    assert set(blocks) == {windowed.pk, open_ended.pk}
+    assert blocks[open_ended.pk] is None
+    for day in (TODAY + timedelta(days=n) for n in range(0, 40, 3)):
+        for each in everyone:
+            expected = client_session_block_reason(client=each, on=day) is not None
+            assert session_blocked_on(blocks, each.pk, day) is expected, (each, day)
