@@ -563,16 +563,50 @@ def day_appointments(*, user: User, day: date, location: Location) -> list[Appoi
     )
 
 
-def first_free_room(
-    *, location: Location, blocked_start: datetime, blocked_end: datetime
-) -> Room | None:
-    """The first active room of the location with nothing live in the blocked span."""
-    taken = Appointment.objects.filter(room=OuterRef("pk"), status__in=Appointment.LIVE).holding(
+@dataclass
+class RoomSuggestion:
+    """The booking dialog's room for a type at a time: the room asked for when it is free
+    for the whole held span, else the first free one, else none (and the dialog says so)."""
+
+    start: datetime
+    end: datetime
+    blocked_start: datetime
+    blocked_end: datetime
+    room: Room | None
+    # The room asked for, when something else holds it then.
+    taken: Room | None = None
+    # The location has no active room at all.
+    no_rooms: bool = False
+
+
+def room_suggestion(
+    *,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime,
+    wanted: str | None = None,
+) -> RoomSuggestion:
+    """One query: the location's active rooms, each with whether a live appointment holds
+    it during the span this type would hold (buffers included)."""
+    end = start + appointment_type.duration
+    blocked_start, blocked_end = appointment_type.held_span(start, end)
+    holding = Appointment.objects.filter(room=OuterRef("pk"), status__in=Appointment.LIVE).holding(
         blocked_start, blocked_end
     )
-    return (
+    rooms = list(
         Room.objects.filter(location=location, is_active=True)
-        .exclude(Exists(taken))
+        .annotate(busy=Exists(holding))
         .order_by("name")
-        .first()
+    )
+    asked = next((r for r in rooms if wanted and str(r.public_id) == str(wanted)), None)
+    free = [r for r in rooms if not r.busy]
+    room = asked if asked is not None and not asked.busy else (free[0] if free else None)
+    return RoomSuggestion(
+        start=start,
+        end=end,
+        blocked_start=blocked_start,
+        blocked_end=blocked_end,
+        room=room,
+        taken=asked if asked is not None and asked.busy else None,
+        no_rooms=not rooms,
     )

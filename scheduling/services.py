@@ -57,7 +57,7 @@ def _fmt_day(moment: datetime, location: Location) -> str:
 def blocked_span(
     appointment_type: AppointmentType, start: datetime, end: datetime
 ) -> tuple[datetime, datetime]:
-    return start - appointment_type.buffer_before, end + appointment_type.buffer_after
+    return appointment_type.held_span(start, end)
 
 
 def overlapping(

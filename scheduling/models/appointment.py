@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -86,6 +86,12 @@ class AppointmentType(models.Model):
     @property
     def buffer_after(self) -> timedelta:
         return timedelta(minutes=self.buffer_after_minutes)
+
+    def held_span(self, start: datetime, end: datetime | None = None) -> tuple[datetime, datetime]:
+        """What an appointment of this type from ``start`` (to ``end``, else its duration
+        later) holds: the preparation before and the cleaning after included."""
+        end = end or start + self.duration
+        return start - self.buffer_before, end + self.buffer_after
 
     @property
     def is_pigmentation(self) -> bool:

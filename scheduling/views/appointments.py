@@ -16,12 +16,16 @@ from scheduling.registry import actions_for
 from scheduling.views.common import day_url, request_location
 from smp_clinic.lib.forms import add_service_error, date_from_query, datetime_from_query
 from smp_clinic.lib.http import htmx_redirect
+from smp_clinic.lib.tz import NonexistentLocalTime, local_datetime
 from smp_clinic.lib.urls import redirect_back
 
 CLINICAL_STATUSES = {Appointment.Status.IN_PROGRESS, Appointment.Status.COMPLETED}
 
 
-def _initial_from_query(request: HttpRequest, location) -> dict:
+def _initial_from_query(
+    request: HttpRequest, location
+) -> tuple[dict, selectors.RoomSuggestion | None]:
+    """The dialog's first values from the slot clicked, and the room for the type chosen."""
     initial = {}
     start = datetime_from_query(request.GET.get("start"))
     if start is not None:
@@ -39,29 +43,58 @@ def _initial_from_query(request: HttpRequest, location) -> dict:
         initial["appointment_type"] = request.GET["type"]
         chosen_type = selectors.active_types().filter(pk=int(request.GET["type"])).first()
     chosen_type = chosen_type or selectors.active_types().first()
-    if start is not None and "room" not in initial and chosen_type is not None:
-        # A slot clicked in a practitioner's column: offer the first room free for it.
-        blocked_start = start - chosen_type.buffer_before
-        blocked_end = start + chosen_type.duration + chosen_type.buffer_after
-        room = selectors.first_free_room(
-            location=location, blocked_start=blocked_start, blocked_end=blocked_end
-        )
-        if room is not None:
-            initial["room"] = room.public_id
-    return initial
+    if start is None or chosen_type is None:
+        return initial, None
+    slot = selectors.room_suggestion(
+        location=location, appointment_type=chosen_type, start=start, wanted=initial.get("room")
+    )
+    initial["room"] = slot.room.public_id if slot.room else None
+    return initial, slot
+
+
+def _slot_refresh(request: HttpRequest, location) -> HttpResponse:
+    """htmx, when the dialog's type changes: the room field again, checked for the span the
+    new type holds, with its end time; the rest of the dialog stays as the person left it."""
+    posted = BookingForm(request.POST, location=location)
+    posted.is_valid()
+    data = posted.cleaned_data
+    start = None
+    if data.get("date") and data.get("time") and data.get("appointment_type"):
+        try:
+            start = local_datetime(data["date"], data["time"], location.tz)
+        except NonexistentLocalTime:
+            start = None
+    if start is None:
+        # No time yet (or one the clocks skip): nothing to check, the room stays as it is.
+        return HttpResponse(status=204)
+    slot = selectors.room_suggestion(
+        location=location,
+        appointment_type=data["appointment_type"],
+        start=start,
+        wanted=request.POST.get("room"),
+    )
+    form = BookingForm(
+        initial={"room": slot.room.public_id if slot.room else None}, location=location
+    )
+    return render(
+        request, "scheduling/book.html#slot", {"form": form, "slot": slot, "location": location}
+    )
 
 
 @role_required(*STAFF)
 def book(request: HttpRequest) -> HttpResponse:
     location = request_location(request)
+    if request.method == "POST" and request.GET.get("refresh") == "slot":
+        return _slot_refresh(request, location)
     client_id = request.POST.get("client") or request.GET.get("client")
     client = client_get_for_user(user=request.user, public_id=client_id) if client_id else None
     courses = (
         list(Course.objects.filter(client=client, status=Course.Status.ACTIVE)) if client else []
     )
+    initial, slot = _initial_from_query(request, location)
     form = BookingForm(
         request.POST if request.method == "POST" else None,
-        initial=_initial_from_query(request, location),
+        initial=initial,
         location=location,
         client=client,
         courses=courses,
@@ -107,6 +140,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "client": client,
         "query": query,
         "matches": matches,
+        "slot": slot if not form.is_bound else None,
     }
     if request.htmx and request.htmx.target in ("app-modal-content", "booking-form"):
         return render(request, "scheduling/book.html#modal", context)

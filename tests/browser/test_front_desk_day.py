@@ -40,10 +40,16 @@ def test_front_desk_creates_a_client_books_from_the_day_view_and_is_refused_an_o
     expect(dialog).to_be_visible()
     dialog.get_by_label("Find the client").fill("Ashd")
     dialog.get_by_text("Robin Ashdown").click()
-    dialog.get_by_label("Type").select_option(label="Consultation")
+    # Another type holds the room longer: the dialog follows it with the end time.
+    with page.expect_response(lambda r: "refresh=slot" in r.url):
+        dialog.get_by_label("Type").select_option(label="Pigmentation session")
+    expect(dialog.get_by_test_id("booking-slot-hint")).to_contain_text("Ends at 14:00")
+    with page.expect_response(lambda r: "refresh=slot" in r.url):
+        dialog.get_by_label("Type").select_option(label="Consultation")
     expect(dialog.get_by_label("Room")).to_have_value(
         str(Room.objects.get(name="Consultation room").public_id)
     )
+    expect(dialog.get_by_test_id("booking-slot-hint")).to_contain_text("Ends at 10:45")
     dialog.get_by_role("button", name="Book", exact=True).click()
 
     card = page.get_by_test_id("cal-appointment")

@@ -83,6 +83,107 @@ def test_an_htmx_booking_redirects_the_page_and_a_conflict_stays_in_the_dialog(
     assert Appointment.objects.count() == 1
 
 
+def _refresh_slot(browser, location, **data):
+    return browser.post(
+        reverse("scheduling:book") + f"?location={location.public_id}&refresh=slot",
+        data,
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="booking-slot",
+    )
+
+
+def _selected_room(content: str) -> str | None:
+    match = re.search(r'<option value="([^"]*)" selected>', content)
+    return match.group(1) if match else None
+
+
+def test_changing_the_dialogs_type_checks_the_room_and_the_end_time_again(
+    signed_in_front_desk, rota, smp_client, treatment_room, second_room, tuesday, location
+):
+    colleague = make_staff(role="practitioner", locations=[location])
+    make_appointment(
+        client=make_client(location=location),
+        practitioner=colleague,
+        room=treatment_room,
+        day=tuesday,
+        at=time(12),
+    )
+    slot = {
+        "date": tuesday.isoformat(),
+        "time": "10:00",
+        "practitioner": str(rota.public_id),
+        "room": str(treatment_room.public_id),
+    }
+    consultation = _refresh_slot(
+        signed_in_front_desk, location, appointment_type=appointment_type().pk, **slot
+    )
+    content = consultation.content.decode()
+    assert "<html" not in content
+    assert content.lstrip().startswith('<div class="col-md-6" id="booking-slot">')
+    assert _selected_room(content) == str(treatment_room.public_id)
+    assert "Ends at 10:45; held 10:00–11:00 with preparation and cleaning." in content
+    # A four-hour session with its buffers reaches the noon appointment in room 1.
+    session = _refresh_slot(
+        signed_in_front_desk, location, appointment_type=appointment_type("session").pk, **slot
+    ).content.decode()
+    assert _selected_room(session) == str(second_room.public_id)
+    assert "Treatment room 1 is taken then; Treatment room 2 is free." in session
+    assert "Ends at 14:00; held 09:45–14:30" in session
+    # With room 2 taken too, the dialog says so instead of leaving the room empty silently.
+    make_appointment(
+        client=make_client(location=location),
+        practitioner=colleague,
+        room=second_room,
+        day=tuesday,
+        at=time(14),
+    )
+    none_free = _refresh_slot(
+        signed_in_front_desk, location, appointment_type=appointment_type("session").pk, **slot
+    ).content.decode()
+    assert _selected_room(none_free) in (None, "")
+    assert 'data-testid="no-free-room"' in none_free
+    assert "No room is free 09:45–14:30" in none_free
+    # No time chosen yet: nothing to check, and nothing swapped.
+    no_time = _refresh_slot(
+        signed_in_front_desk,
+        location,
+        appointment_type=appointment_type("session").pk,
+        **{**slot, "time": ""},
+    )
+    assert no_time.status_code == 204
+
+
+def test_the_dialog_opened_from_a_free_cell_says_when_no_room_is_free_for_the_type(
+    signed_in_front_desk, rota, treatment_room, tuesday, location
+):
+    from urllib.parse import quote
+
+    colleague = make_staff(role="practitioner", locations=[location])
+    make_appointment(
+        client=make_client(location=location),
+        practitioner=colleague,
+        room=treatment_room,
+        day=tuesday,
+        at=time(10, 30),
+    )
+    start = local_datetime(tuesday, time(10), location.tz).isoformat()
+    url = (
+        reverse("scheduling:book")
+        + f"?location={location.public_id}&start={quote(start)}&practitioner={rota.public_id}"
+    )
+    content = signed_in_front_desk.get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="app-modal-content"
+    ).content.decode()
+    assert "No room is free 10:00–11:00" in content
+    # Once that appointment is cancelled, the room is offered with its end time.
+    Appointment.objects.update(status="cancelled", cancel_reason="test")
+    content = signed_in_front_desk.get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="app-modal-content"
+    ).content.decode()
+    assert _selected_room(content.split('id="booking-slot"')[1]) == str(treatment_room.public_id)
+    assert "Ends at 10:45" in content
+
+
 def test_a_booking_without_a_client_asks_for_one_and_keeps_the_answers(
     signed_in_front_desk, rota, treatment_room, tuesday, location
 ):
