@@ -97,17 +97,22 @@ def _selected_room(content: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _held_by_a_colleague(colleague, room, day, at):
+    """Another practitioner's client holds ``room`` from ``at``."""
+    return make_appointment(
+        client=make_client(location=room.location),
+        practitioner=colleague,
+        room=room,
+        day=day,
+        at=at,
+    )
+
+
 def test_changing_the_dialogs_type_checks_the_room_and_the_end_time_again(
     signed_in_front_desk, rota, smp_client, treatment_room, second_room, tuesday, location
 ):
     colleague = make_staff(role="practitioner", locations=[location])
-    make_appointment(
-        client=make_client(location=location),
-        practitioner=colleague,
-        room=treatment_room,
-        day=tuesday,
-        at=time(12),
-    )
+    _held_by_a_colleague(colleague, treatment_room, tuesday, time(12))
     slot = {
         "date": tuesday.isoformat(),
         "time": "10:00",
@@ -130,13 +135,7 @@ def test_changing_the_dialogs_type_checks_the_room_and_the_end_time_again(
     assert "Treatment room 1 is taken then; Treatment room 2 is free." in session
     assert "Ends at 14:00; held 09:45–14:30" in session
     # With room 2 taken too, the dialog says so instead of leaving the room empty silently.
-    make_appointment(
-        client=make_client(location=location),
-        practitioner=colleague,
-        room=second_room,
-        day=tuesday,
-        at=time(14),
-    )
+    _held_by_a_colleague(colleague, second_room, tuesday, time(14))
     none_free = _refresh_slot(
         signed_in_front_desk, location, appointment_type=appointment_type("session").pk, **slot
     ).content.decode()
@@ -159,13 +158,7 @@ def test_the_dialog_opened_from_a_free_cell_says_when_no_room_is_free_for_the_ty
     from urllib.parse import quote
 
     colleague = make_staff(role="practitioner", locations=[location])
-    make_appointment(
-        client=make_client(location=location),
-        practitioner=colleague,
-        room=treatment_room,
-        day=tuesday,
-        at=time(10, 30),
-    )
+    _held_by_a_colleague(colleague, treatment_room, tuesday, time(10, 30))
     start = local_datetime(tuesday, time(10), location.tz).isoformat()
     url = (
         reverse("scheduling:book")
