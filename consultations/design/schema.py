@@ -98,7 +98,9 @@ class Design:
 
     @property
     def is_empty(self) -> bool:
-        return self.point_count == 0 and not self.notes
+        """Nothing to pigment from: no hairline and no zone. Temple points only mark where
+        the hairline turns, and notes describe a drawing, so neither makes a design alone."""
+        return not self.hairline.points and not self.zones
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form (what to store, and what the editor's include takes)."""

@@ -66,6 +66,25 @@ def test_an_empty_drawing_or_another_clients_photo_is_refused(
     assert not DesignPlan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "drawing",
+    [
+        {"notes": "Client wants it low"},
+        {"temples": [[0.2, 0.4], [0.8, 0.4]], "notes": ""},
+    ],
+    ids=["notes only", "temple points only"],
+)
+def test_notes_or_temple_points_alone_are_refused_as_nothing_drawn(
+    consultation, practitioner, photo, drawing
+):
+    design = validate_design({**empty_design().to_dict(), **drawing})
+    with pytest.raises(ValidationError, match="Draw the hairline or at least one zone"):
+        designs.design_save_version(
+            consultation=consultation, by=practitioner, photo=photo, design=design
+        )
+    assert not DesignPlan.objects.exists()
+
+
 def test_the_design_page_saves_a_posted_drawing(doctor, consultation, photo):
     url = reverse("consultations:design", args=[consultation.public_id])
     response = doctor.post(
