@@ -9,13 +9,22 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CLINICAL
 from clients.intake.selectors import client_latest_intake
-from clients.models import Client
-from consultations.models import Consultation, TreatmentPlan, TreatmentPlanSession
+from clients.models import Client, Photo
+from clients.photos.services import photo_upload_each
+from consultations.models import (
+    Consultation,
+    ConsultationPhoto,
+    TreatmentPlan,
+    TreatmentPlanSession,
+)
 from consultations.models.choices import Concern, Decision
 from consultations.models.plan import DEFAULT_SESSION_GOALS
+from locations.models import Location
 from scheduling.models import Appointment, AppointmentType, Course
+from scheduling.selectors import locations_for
 from scheduling.services import appointment_set_status, course_book
 from smp_clinic.lib import events
+from smp_clinic.lib.tz import day_bounds
 
 ASSESSMENT_FIELDS = (
     "concern",
@@ -216,6 +225,23 @@ def consultation_complete(*, consultation: Consultation, by: User) -> Consultati
         plan_create(consultation=consultation, by=by)
     events.emit("consultation.completed", consultation=consultation, by=by)
     return consultation
+
+
+@transaction.atomic
+def consultation_photos_add(
+    *, consultation: Consultation, by: User, files: list, angle: str, kind: str
+) -> tuple[list[Photo], list[str]]:
+    """Photos taken at the consultation, through the photo pipeline (and its consent check),
+    linked to it. A refused file is reported by name; the others are kept."""
+    _require_clinician(by)
+    return photo_upload_each(
+        client=consultation.client,
+        by=by,
+        files=files,
+        angle=angle,
+        kind=kind,
+        link=lambda photo: ConsultationPhoto.objects.create(consultation=consultation, photo=photo),
+    )
 
 
 # --- Treatment plan ---------------------------------------------------------------------

@@ -20,6 +20,8 @@ from tests.factories import (
     next_weekday,
 )
 
+DETAIL_QUERIES = 12
+
 
 @pytest.fixture
 def room(location):
@@ -104,16 +106,88 @@ def test_autosave_keeps_a_draft_without_completing_it(doctor, smp_client, practi
     assert consultation.is_draft
 
 
-def test_an_invalid_autosave_says_so_and_changes_nothing(doctor, smp_client, practitioner):
+def test_an_autosave_with_one_invalid_field_keeps_the_valid_ones_and_names_the_bad_one(
+    doctor, smp_client, practitioner
+):
+    consultation = services.consultation_start(client=smp_client, by=practitioner)
+    services.consultation_save_draft(
+        consultation=consultation, by=practitioner, data={"scar_length_mm": 40}
+    )
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {
+            "concern": "scar",
+            "scar_type": "fut_strip",
+            "scar_length_mm": "9999",
+            "notes": "Strip scar from a 2015 transplant",
+            "autosave": "1",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    status = html.unescape(response.content.decode())
+    assert "<html" not in status
+    assert "Saved" in status
+    assert "Not saved, to correct: Scar length (mm): Between 1 and 500 mm." in status
+    consultation.refresh_from_db()
+    assert consultation.notes == "Strip scar from a 2015 transplant"
+    assert (consultation.concern, consultation.scar_type) == ("scar", "fut_strip")
+    assert consultation.scar_length_mm == 40  # the refused value never replaced the saved one
+
+
+def test_saving_a_draft_with_the_button_and_an_invalid_field_saves_nothing_and_shows_it(
+    doctor, smp_client, practitioner
+):
     consultation = services.consultation_start(client=smp_client, by=practitioner)
     response = doctor.post(
         reverse("consultations:detail", args=[consultation.public_id]),
-        {"scar_length_mm": "9000", "autosave": "1"},
+        {"scar_length_mm": "9999", "notes": "Kept on the page", "save": "1"},
+    )
+    page = response.content.decode()
+    assert 'data-testid="form-errors"' in page
+    assert "Kept on the page" in page  # the answers come back to be corrected
+    consultation.refresh_from_db()
+    assert consultation.notes == ""
+
+
+def test_an_autosave_after_completion_in_another_tab_answers_in_the_status_line(
+    doctor, smp_client, practitioner
+):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {**COMPLETE_ASSESSMENT, "notes": "typed in the old tab", "autosave": "1"},
         HTTP_HX_REQUEST="true",
     )
-    assert "Not saved" in response.content.decode()
+    assert response.status_code == 200
+    status = response.content.decode()
+    assert "<html" not in status
+    assert 'data-testid="save-refused"' in status
+    assert "completed (perhaps in another tab)" in status
     consultation.refresh_from_db()
-    assert consultation.scar_length_mm is None
+    assert consultation.notes == ""
+
+
+def test_an_autosave_racing_the_completion_is_refused_in_the_status_line(
+    doctor, smp_client, practitioner, monkeypatch
+):
+    """The tab read the consultation as a draft a moment before another tab completed it."""
+    from consultations import views
+
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    stale = Consultation.objects.get(pk=consultation.pk)
+    stale.status = Consultation.Status.DRAFT
+    monkeypatch.setattr(
+        views.selectors, "consultation_get_for_user", lambda *, user, public_id: stale
+    )
+    url = reverse("consultations:detail", args=[consultation.public_id])
+    racing = doctor.post(
+        url, {**COMPLETE_ASSESSMENT, "notes": "late", "autosave": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert "completed (perhaps in another tab)" in racing.content.decode()
+    button = doctor.post(url, {**COMPLETE_ASSESSMENT, "notes": "late", "save": "1"})
+    assert button.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.notes == ""
 
 
 @pytest.mark.parametrize(
@@ -357,8 +431,9 @@ def test_detail_query_count_is_constant(
     make_intake(client=smp_client, by=practitioner, yes=set(codes))
     consultation = make_consultation(client=smp_client, practitioner=practitioner, complete=False)
     # session, user, location ids, consultation, latest intake, its flags, plan (none yet),
-    # the latest design, and the audit trail: whose consultation it is, the "viewed" row
-    with django_assert_num_queries(10):
+    # the design versions, the photos taken at it, the photo consent, and the audit trail:
+    # whose consultation it is, the "viewed" row
+    with django_assert_num_queries(DETAIL_QUERIES):
         response = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
     assert response.status_code == 200
 
