@@ -359,6 +359,22 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def design_as_sent(text: object) -> dict[str, Any] | None:
+    """What the browser sent, as far as it reads as a JSON object, or None.
+
+    A refused drawing goes back into the editor so the practitioner can fix it instead of
+    starting again; the editor keeps only what it can use, and the next save is checked in
+    full by ``parse_design_json``.
+    """
+    if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_JSON_BYTES:
+        return None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (_Refused, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def parse_design_json(text: str) -> Design:
     """The design in ``text`` (a form field's raw JSON), checked and normalised."""
     if not isinstance(text, str):
