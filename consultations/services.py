@@ -81,6 +81,10 @@ def consultation_start(
             return existing
         if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
             raise ValidationError(f"The appointment is {appointment.get_status_display().lower()}.")
+    else:
+        walk_in = _open_walk_in(client=client, by=by)
+        if walk_in is not None:
+            return walk_in
     if client.is_archived:
         raise ValidationError(f"{client.full_name} is archived; restore the client first.")
     consultation = Consultation(client=client, appointment=appointment, practitioner=by)
@@ -98,6 +102,28 @@ def consultation_start(
             appointment=appointment, by=by, status=Appointment.Status.IN_PROGRESS
         )
     return consultation
+
+
+def _open_walk_in(*, client: Client, by: User) -> Consultation | None:
+    """The draft this practitioner already opened for this client today without an
+    appointment: a double tap, or a second tablet, continues it rather than starting a
+    second one. The client's row is locked so two requests at once find the same draft."""
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    start, end = day_bounds(
+        timezone.localdate(timezone=client.home_location.tz), client.home_location.tz
+    )
+    return (
+        Consultation.objects.filter(
+            client=client,
+            practitioner=by,
+            appointment__isnull=True,
+            status=Consultation.Status.DRAFT,
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+        .order_by("-started_at")
+        .first()
+    )
 
 
 def _editable(consultation: Consultation, by: User) -> Consultation:

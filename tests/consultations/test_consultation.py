@@ -190,6 +190,34 @@ def test_an_autosave_racing_the_completion_is_refused_in_the_status_line(
     assert consultation.notes == ""
 
 
+def test_a_double_tap_on_a_walk_in_start_opens_one_draft(doctor, smp_client, practitioner):
+    url = reverse("consultations:start", args=[smp_client.public_id])
+    first = doctor.post(url)
+    second = doctor.post(url)
+    consultation = Consultation.objects.get()
+    assert first.url == second.url == reverse("consultations:detail", args=[consultation.public_id])
+
+
+def test_a_walk_in_draft_is_reused_only_by_its_practitioner_on_its_day(
+    smp_client, practitioner, manager, location
+):
+    monday = next_weekday(0)
+    with time_machine.travel(local_datetime(monday, time(9), location.tz)):
+        yesterdays = services.consultation_start(client=smp_client, by=practitioner)
+    with time_machine.travel(local_datetime(monday + timedelta(days=1), time(8), location.tz)):
+        today = services.consultation_start(client=smp_client, by=practitioner)
+        assert today.pk != yesterdays.pk
+        assert services.consultation_start(client=smp_client, by=practitioner).pk == today.pk
+        colleague = services.consultation_start(client=smp_client, by=manager)
+        assert colleague.pk != today.pk
+        Consultation.objects.filter(pk=today.pk).update(
+            status="completed", completed_at=timezone.now(), decision="proceed"
+        )
+        after_completion = services.consultation_start(client=smp_client, by=practitioner)
+    assert after_completion.pk not in {today.pk, yesterdays.pk, colleague.pk}
+    assert Consultation.objects.count() == 4
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
