@@ -1,4 +1,5 @@
 import html
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -474,8 +475,8 @@ def test_consultations_tab_query_count_is_constant(
         make_consultation(client=smp_client, practitioner=practitioner)
     # session, user, location ids, client, consultations (with plan and course joined),
     # flag banner: latest intake and its flags, the consent line, the notices (a plan to
-    # book), the audit row of this look
-    with django_assert_num_queries(10):
+    # book, a consultation appointment today), the audit row of this look
+    with django_assert_num_queries(11):
         response = doctor.get(
             reverse("clients:section", args=[smp_client.public_id, "consultations"])
         )
@@ -504,3 +505,78 @@ def test_the_front_desk_is_told_of_an_agreed_plan_and_books_its_course(
     assert Course.objects.get(client=smp_client).appointments.count() == 3
     page = client.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
     assert "not booked yet" not in page
+
+
+def test_on_a_consultation_appointment_start_consultation_is_the_one_primary_action(
+    doctor, consultation_appointment
+):
+    page = doctor.get(
+        reverse("scheduling:appointment", args=[consultation_appointment.public_id])
+    ).content.decode()
+    solid = re.findall(
+        r'class="btn (btn-primary|btn-success)[^"]*"[^>]*>(?:<i[^>]*></i>)?\s*([^<]+)', page
+    )
+    assert [label.strip() for _, label in solid] == ["Start consultation"]
+    assert "btn-outline-success" in page  # checking in is still one tap away
+
+
+@pytest.fixture
+def todays_consultation(client, smp_client, practitioner, room, location):
+    day = next_weekday(1)
+    with time_machine.travel(local_datetime(day, time(8), location.tz), tick=False):
+        appointment = make_appointment(
+            client=smp_client, practitioner=practitioner, room=room, day=day
+        )
+        client.force_login(practitioner)  # signed in on the day, not idle since before it
+        yield appointment
+
+
+def test_the_client_page_starts_todays_consultation_in_one_tap(
+    doctor, todays_consultation, smp_client, front_desk
+):
+    from django.test import Client
+
+    client_url = reverse("clients:detail", args=[smp_client.public_id])
+    page = doctor.get(client_url).content.decode()
+    assert "Consultation today at 10:00 with Priya Patel." in page
+    start_url = (
+        reverse("consultations:start", args=[smp_client.public_id])
+        + f"?appointment={todays_consultation.public_id}"
+    )
+    assert f'<form method="post" action="{start_url}">' in page
+    response = doctor.post(start_url)
+    consultation = Consultation.objects.get()
+    assert consultation.appointment == todays_consultation
+    assert response.url == reverse("consultations:detail", args=[consultation.public_id])
+    again = doctor.get(client_url).content.decode()
+    assert "Open consultation" in again
+    assert f'href="{response.url}"' in again
+
+    desk = Client()
+    desk.force_login(front_desk)
+    assert "Consultation today" not in desk.get(client_url).content.decode()
+
+
+def test_the_client_page_offers_no_start_for_a_consultation_on_another_day(
+    doctor, consultation_appointment, smp_client
+):
+    page = doctor.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
+    assert "Consultation today" not in page
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_practitioners_client_page_query_count_is_constant(
+    doctor, smp_client, practitioner, room, location, count, django_assert_num_queries
+):
+    day = next_weekday(1)
+    with time_machine.travel(local_datetime(day, time(8), location.tz), tick=False):
+        doctor.force_login(practitioner)
+        for hour in range(count):
+            make_appointment(
+                client=smp_client, practitioner=practitioner, room=room, day=day, at=time(10 + hour)
+            )
+        # session, user, location ids, client, latest intake, consent status, the notices:
+        # a plan to book, today's consultation appointments (with their consultation)
+        with django_assert_num_queries(8):
+            response = doctor.get(reverse("clients:detail", args=[smp_client.public_id]))
+    assert response.content.decode().count("Consultation today at") == 1
