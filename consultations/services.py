@@ -354,6 +354,12 @@ def plan_book_course(
         raise ValidationError(
             "This plan's course is already booked; move or add sessions from the calendar."
         )
+    # Booked where the booker cannot see, the sessions would vanish from their calendar.
+    own = set(locations_for(by).values_list("pk", flat=True))
+    elsewhere = {room.location_id for _, _, room in sessions} - own
+    if elsewhere:
+        names = ", ".join(Location.objects.filter(pk__in=elsewhere).values_list("name", flat=True))
+        raise ValidationError(f"You do not work at {names}, so you cannot book there.")
     course = course_book(
         by=by,
         client=plan.consultation.client,

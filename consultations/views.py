@@ -237,11 +237,12 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
     nothing clinical."""
     consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
     plan = _plan_or_404(consultation)
-    location = (
-        consultation.appointment.location
-        if consultation.appointment
-        else consultation.client.home_location
-    )
+    locations = list(locations_for(request.user))
+    if not locations:
+        messages.error(request, "You work at no open location, so there is no calendar to book.")
+        return redirect("clients:detail", client_id=consultation.client.public_id)
+    location, refusal = _booking_location(request, consultation, locations)
+    errors = [refusal] if refusal else []
     session_type = AppointmentType.objects.filter(
         kind=AppointmentType.Kind.SESSION, is_active=True
     ).first()
@@ -253,8 +254,7 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
         )
         # The client page: the plan page is clinical, and the front desk books courses too.
         return redirect("clients:detail", client_id=consultation.client.public_id)
-    errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and not refusal:
         try:
             chosen = parse_course_sessions(request, location)
             services.plan_book_course(
@@ -299,5 +299,29 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
             "errors": errors,
             "practitioners": practitioners,
             "practitioner": practitioner,
+            "locations": locations,
         },
     )
+
+
+def _booking_location(request: HttpRequest, consultation, locations: list) -> tuple:
+    """Where the course is booked: a location the user works at (so they see what they
+    book), the one asked for if any, else the consultation's, else the client's home,
+    else the user's first. A location the user cannot book at is refused by name."""
+    wanted = request.POST.get("location") or request.GET.get("location")
+    if wanted:
+        chosen = next((place for place in locations if str(place.public_id) == wanted), None)
+        if chosen is None:
+            return locations[0], (
+                "You do not work at that location, so you cannot book there: choose one of yours."
+            )
+        return chosen, None
+    preferred = [
+        consultation.appointment.location_id if consultation.appointment else None,
+        consultation.client.home_location_id,
+    ]
+    for place_id in preferred:
+        chosen = next((place for place in locations if place.pk == place_id), None)
+        if chosen is not None:
+            return chosen, None
+    return locations[0], None
