@@ -12,6 +12,7 @@ from accounts.access import role_required
 from accounts.roles import CLINICAL, STAFF
 from clients.intake.selectors import client_latest_intake
 from clients.photos.selectors import photo_upload_refusal
+from clients.photos.views import upload_reported
 from clients.selectors import client_get_for_user
 from consultations import selectors, services
 from consultations.forms import (
@@ -154,14 +155,8 @@ def consultation_photos(request: HttpRequest, consultation_id) -> HttpResponse:
             angle=form.cleaned_data["angle"],
             kind=form.cleaned_data["kind"],
         )
-        if saved:
-            count = len(saved)
-            messages.success(request, f"{count} photo{'s' if count != 1 else ''} saved.")
-            for problem in refused:
-                messages.error(request, f"Not saved: {problem}")
+        if upload_reported(request, form, saved=saved, refused=refused):
             return redirect(back)
-        for problem in refused:
-            form.add_error("files", problem)
     return render(
         request,
         "consultations/photos.html",

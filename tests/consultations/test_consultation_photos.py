@@ -6,6 +6,7 @@ import zipfile
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -161,7 +162,7 @@ def test_the_front_desk_never_sees_consultation_photos(client, front_desk, consu
     )
     assert response.status_code == 403
     assert not Photo.objects.exists()
-    with pytest.raises(Exception, match="Only practitioners and managers"):
+    with pytest.raises(ValidationError, match="Only practitioners and managers"):
         services.consultation_photos_add(
             consultation=consultation,
             by=front_desk,
@@ -192,7 +193,7 @@ def test_a_consultation_photo_is_kept_when_a_manager_tries_to_delete_it(
     consultation, consent, practitioner, manager
 ):
     photo = add_photos(consultation, practitioner)[0]
-    with pytest.raises(Exception, match="used by another record"):
+    with pytest.raises(ValidationError, match="used by another record"):
         photo_delete(photo=photo, by=manager)
     assert Photo.objects.filter(pk=photo.pk).exists()
 

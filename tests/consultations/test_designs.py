@@ -38,6 +38,16 @@ def doctor(client, practitioner):
     return client
 
 
+def approve(plan, practitioner):
+    return designs.design_approve(
+        plan=plan,
+        witness=practitioner,
+        typed_name="Sam Carter",
+        signature_data_url=signature_data_url(),
+        ip_address=None,
+    )
+
+
 def test_each_save_is_a_new_version_with_a_rendered_composite(consultation, practitioner, photo):
     first = make_design(consultation=consultation, by=practitioner, photo=photo)
     second = make_design(consultation=consultation, by=practitioner, photo=photo)
@@ -139,26 +149,14 @@ def test_the_client_approves_a_version_by_name_and_signature(
     assert plan.approval_witness == practitioner
     assert len(plan.approval_signature_sha256) == 64
     with pytest.raises(ValidationError, match="already approved"):
-        designs.design_approve(
-            plan=plan,
-            witness=practitioner,
-            typed_name="Sam Carter",
-            signature_data_url=signature_data_url(),
-            ip_address=None,
-        )
+        approve(plan, practitioner)
 
 
 def test_the_database_refuses_to_change_or_delete_an_approved_design(
     consultation, practitioner, photo
 ):
     plan = make_design(consultation=consultation, by=practitioner, photo=photo)
-    designs.design_approve(
-        plan=plan,
-        witness=practitioner,
-        typed_name="Sam Carter",
-        signature_data_url=signature_data_url(),
-        ip_address=None,
-    )
+    approve(plan, practitioner)
     draft = make_design(consultation=consultation, by=practitioner, photo=photo)
     for change in ({"design": empty_design().to_dict()}, {"approved_typed_name": "Somebody Else"}):
         with pytest.raises(IntegrityError, match="never changed"), transaction.atomic():
@@ -252,16 +250,6 @@ def test_after_the_photo_consent_is_withdrawn_no_new_design_is_made(
     refused = doctor.post(url, {"photo": str(photo.public_id), "design": json.dumps(SAMPLE_DESIGN)})
     assert "photo consent was withdrawn" in html.unescape(refused.content.decode())
     assert list(DesignPlan.objects.values_list("pk", flat=True)) == [first.pk]
-
-
-def approve(plan, practitioner):
-    return designs.design_approve(
-        plan=plan,
-        witness=practitioner,
-        typed_name="Sam Carter",
-        signature_data_url=signature_data_url(),
-        ip_address=None,
-    )
 
 
 def test_an_older_version_the_client_prefers_can_be_approved_and_shows_as_in_force(
