@@ -29,6 +29,7 @@ AUDITED: dict[str, str | None] = {
     "clients.ConsentVersion": None,
     "clients.Photo": "client",
     "consultations.DesignPlan": "consultation.client",
+    "consultations.ConsultationPhoto": "consultation.client",
     "scheduling.Appointment": "client",
     "scheduling.Course": "client",
     "consultations.Consultation": "client",

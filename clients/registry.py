@@ -43,6 +43,7 @@ class ClientNotice:
     url: str
     label: str
     icon: str = "info-circle"
+    method: str = "get"  # "post" renders the action as a small form with the CSRF token
 
 
 @dataclass(frozen=True)

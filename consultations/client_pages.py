@@ -65,6 +65,56 @@ def _plan_to_book(client, user) -> list:
     return [ClientNotice(text, url, "Book the course", icon="calendar-plus")]
 
 
+def _consultation_today(client, user) -> list:
+    """A consultation appointment of this client today: the practitioner starts (or goes
+    back to) the consultation from the client page in one tap. One query."""
+    from datetime import timedelta
+
+    from django.db.models import OuterRef, Subquery
+    from django.utils import timezone
+
+    from clients.registry import ClientNotice
+    from consultations.models import Consultation
+    from scheduling.models import Appointment, AppointmentType
+    from scheduling.selectors import appointments_visible_to
+
+    if user.role not in CLINICAL or client.is_archived:
+        return []
+    now = timezone.now()
+    opened = Consultation.objects.filter(appointment=OuterRef("pk"))
+    candidates = (
+        appointments_visible_to(user)
+        .filter(
+            client=client,
+            appointment_type__kind=AppointmentType.Kind.CONSULTATION,
+            status__in=[*Appointment.UPCOMING, "checked_in", "in_progress"],
+            # Today somewhere: each location's own day is checked below.
+            start__range=(now - timedelta(days=1), now + timedelta(days=1)),
+        )
+        .annotate(
+            consultation_id=Subquery(opened.values("public_id")[:1]),
+            consultation_status=Subquery(opened.values("status")[:1]),
+        )
+        .order_by("start")
+    )
+    for appointment in candidates:
+        tz = appointment.location.tz
+        if timezone.localtime(appointment.start, tz).date() != timezone.localdate(timezone=tz):
+            continue
+        at = timezone.localtime(appointment.start, tz)
+        text = f"Consultation today at {at:%H:%M} with {appointment.practitioner.full_name}."
+        if appointment.consultation_id is None:
+            url = (
+                reverse("consultations:start", args=[client.public_id])
+                + f"?appointment={appointment.public_id}"
+            )
+            return [ClientNotice(text, url, "Start consultation", "clipboard2-pulse", "post")]
+        if appointment.consultation_status == Consultation.Status.DRAFT:
+            url = reverse("consultations:detail", args=[appointment.consultation_id])
+            return [ClientNotice(text, url, "Open consultation", "clipboard2-pulse")]
+    return []
+
+
 def register() -> None:
     register_section(
         ClientSection(
@@ -79,3 +129,4 @@ def register() -> None:
     )
     register_appointment_actions(_appointment_actions)
     register_notice(_plan_to_book)
+    register_notice(_consultation_today)

@@ -1,10 +1,8 @@
 """The design step of a consultation: draw over a photo, keep versions, get a signature."""
 
-import contextlib
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +12,9 @@ from accounts import handover
 from accounts.access import role_required
 from accounts.roles import CLINICAL
 from clients.models import Photo
-from clients.photos.selectors import photo_upload_refusal
+from clients.photos.selectors import photo_consent_valid, photo_upload_refusal
 from consultations import designs, selectors
+from consultations.design import design_as_sent
 from consultations.forms import DesignApprovalForm, DesignForm
 from consultations.models import DesignPlan
 from smp_clinic.lib.files import private_file_response
@@ -42,16 +41,11 @@ def _version(consultation, version: int) -> DesignPlan:
 def design(request: HttpRequest, consultation_id) -> HttpResponse:
     consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
     client = consultation.client
-    photos = Photo.objects.filter(client=client).order_by("-taken_at", "-pk")
+    photos = selectors.design_photos(consultation)
+    by_id = {str(photo.public_id): photo for photo in photos}
     versions = _versions(consultation)
     latest = versions[0] if versions else None
-    chosen = None
-    with contextlib.suppress(ValueError):
-        chosen = photos.filter(public_id=uuid.UUID(request.GET.get("photo", ""))).first()
-    chosen = chosen or (latest.photo if latest else photos.first())
-    form = DesignForm(
-        request.POST or None, photos=photos, initial={"photo": chosen.public_id if chosen else None}
-    )
+    form = DesignForm(request.POST or None, photos=Photo.objects.filter(client=client))
     if request.method == "POST" and form.is_valid():
         try:
             plan = designs.design_save_version(
@@ -65,6 +59,15 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
         else:
             messages.success(request, f"Design saved as version {plan.version}.")
             return redirect("consultations:design", consultation_id=consultation.public_id)
+    wanted = request.POST.get("photo") if form.is_bound else request.GET.get("photo")
+    chosen = by_id.get(str(wanted or "")) or (latest.photo if latest else None)
+    chosen = chosen or (photos[0] if photos else None)
+    # A refused drawing comes back as it was sent, to be corrected rather than redrawn;
+    # otherwise the editor starts from the latest version if it was drawn on this photo.
+    initial_design = design_as_sent(request.POST.get("design")) if form.is_bound else None
+    unsaved = initial_design is not None
+    if initial_design is None and latest and chosen and latest.photo_id == chosen.pk:
+        initial_design = latest.design
     here = reverse("consultations:design", args=[consultation.public_id])
     return render(
         request,
@@ -74,15 +77,18 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
             "client": client,
             "form": form,
             "photo": chosen,
-            "photos": photos,
+            "photos_here": [photo for photo in photos if photo.at_consultation],
+            "photos_before": [photo for photo in photos if not photo.at_consultation],
             "versions": versions,
-            # The editor starts from the latest version when it was drawn on the chosen photo.
-            "initial_design": latest.design
-            if latest and chosen and latest.photo_id == chosen.pk
-            else None,
-            "upload_url": reverse("clients:photo_upload", args=[client.public_id])
+            "in_force": selectors.design_in_force(versions),
+            "initial_design": initial_design,
+            "drawing_unsaved": unsaved,
+            "upload_url": reverse("consultations:photos", args=[consultation.public_id])
             + f"?next={here}",
             "photo_refusal": photo_upload_refusal(client=client),
+            "design_refusal": None
+            if photo_consent_valid(client=client)
+            else designs.PHOTO_CONSENT_NEEDED_FOR_DESIGN,
         },
     )
 
@@ -144,5 +150,7 @@ def design_approve(request: HttpRequest, consultation_id, version: int) -> HttpR
             "plan": plan,
             "form": form,
             "signature_value": request.POST.get("signature", ""),
+            # Approving an older drawing the client prefers is allowed; the page says so.
+            "newest_version": consultation.designs.aggregate(top=Max("version"))["top"],
         },
     )

@@ -11,10 +11,17 @@ from accounts.models import User
 from accounts.roles import CLINICAL
 from clients.consent.services import typed_name_matches
 from clients.models import Photo
+from clients.photos.selectors import photo_consent_valid
 from clients.signatures import content_sha256, signature_from_data_url
 from consultations.design import Design, PhotoError, render_composite
 from consultations.models import Consultation, DesignPlan
 from smp_clinic.lib.http import valid_ip
+
+PHOTO_CONSENT_NEEDED_FOR_DESIGN = (
+    "The client's photo consent was withdrawn (or is not on record), so no new design can be "
+    "drawn over their photos. The saved versions stay; ask the client to sign the photo "
+    "consent again to draw a new one."
+)
 
 
 @transaction.atomic
@@ -28,6 +35,8 @@ def design_save_version(
         raise ValidationError({"photo": "That photo belongs to another client."})
     if design.is_empty:
         raise ValidationError({"design": "Draw the hairline or at least one zone before saving."})
+    if not photo_consent_valid(client=consultation.client):
+        raise ValidationError({"photo": PHOTO_CONSENT_NEEDED_FOR_DESIGN})
     # Lock the consultation so two tablets saving at once get v2 and v3, not two v2s.
     Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
     try:

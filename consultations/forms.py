@@ -1,5 +1,7 @@
 from django import forms
 
+from clients.models import PhotoAngle, PhotoKind
+from clients.photos.forms import MultipleFileField, MultipleFileInput
 from consultations.design import DesignField
 from consultations.models import Consultation, TreatmentPlan
 from consultations.services import ASSESSMENT_FIELDS
@@ -103,6 +105,30 @@ class SessionGoalForm(forms.Form):
 
 
 SessionGoalFormSet = forms.formset_factory(SessionGoalForm, extra=0, max_num=4, validate_max=True)
+
+
+class ConsultationPhotoForm(forms.Form):
+    """Photos taken at the consultation: straight from the tablet camera or from files, of
+    one angle; a baseline unless the practitioner says otherwise."""
+
+    files = MultipleFileField(
+        label="Photos",
+        error_messages={"required": "Take a photo or choose at least one file."},
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+        help_text="JPEG, PNG or HEIC, up to 15 MB each. Location data is removed on upload.",
+    )
+    angle = forms.ChoiceField(
+        label="Angle",
+        choices=[("", "Choose the angle…"), *PhotoAngle.choices],
+        error_messages={"required": "Choose the angle the photos show."},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=PhotoKind.choices,
+        initial=PhotoKind.BASELINE,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class PhotoChoiceField(forms.ModelChoiceField):

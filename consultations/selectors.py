@@ -5,8 +5,9 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from clients.models import Photo
 from clients.selectors import clients_visible_to
-from consultations.models import Consultation, DesignPlan, TreatmentPlan
+from consultations.models import Consultation, ConsultationPhoto, DesignPlan, TreatmentPlan
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
@@ -39,6 +40,26 @@ def client_consultations(*, client) -> list[Consultation]:
     )
 
 
+def consultation_photos(consultation: Consultation) -> list[Photo]:
+    """The photos taken at this consultation, newest first. One query."""
+    return list(
+        Photo.objects.filter(consultation_links__consultation=consultation).order_by(
+            "-taken_at", "-pk"
+        )
+    )
+
+
+def design_photos(consultation: Consultation) -> list[Photo]:
+    """Every photo of the client a design may be drawn on: this consultation's first, each
+    marked ``at_consultation``, then the older ones, newest first. One query."""
+    taken_here = ConsultationPhoto.objects.filter(consultation=consultation, photo=OuterRef("pk"))
+    return list(
+        Photo.objects.filter(client_id=consultation.client_id)
+        .annotate(at_consultation=Exists(taken_here))
+        .order_by("-at_consultation", "-taken_at", "-pk")
+    )
+
+
 def plan_for(consultation: Consultation) -> TreatmentPlan | None:
     return (
         TreatmentPlan.objects.filter(consultation=consultation)
@@ -46,6 +67,18 @@ def plan_for(consultation: Consultation) -> TreatmentPlan | None:
         .prefetch_related("session_goals")
         .first()
     )
+
+
+def design_in_force(versions: list[DesignPlan]) -> DesignPlan | None:
+    """Of a consultation's versions, the one the sessions follow: the latest approval (an
+    older drawing the client preferred stays in force over a newer draft), or None."""
+    approved = [plan for plan in versions if plan.is_approved]
+    return max(approved, key=lambda plan: plan.approved_at) if approved else None
+
+
+def consultation_designs(consultation: Consultation) -> list[DesignPlan]:
+    """The consultation's versions, newest first, without their drawings. One query."""
+    return list(consultation.designs.defer("design").order_by("-version"))
 
 
 def design_to_show(*, client) -> DesignPlan | None:

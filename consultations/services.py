@@ -9,13 +9,22 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CLINICAL
 from clients.intake.selectors import client_latest_intake
-from clients.models import Client
-from consultations.models import Consultation, TreatmentPlan, TreatmentPlanSession
+from clients.models import Client, Photo
+from clients.photos.services import photo_upload_each
+from consultations.models import (
+    Consultation,
+    ConsultationPhoto,
+    TreatmentPlan,
+    TreatmentPlanSession,
+)
 from consultations.models.choices import Concern, Decision
 from consultations.models.plan import DEFAULT_SESSION_GOALS
+from locations.models import Location
 from scheduling.models import Appointment, AppointmentType, Course
+from scheduling.selectors import locations_for
 from scheduling.services import appointment_set_status, course_book
 from smp_clinic.lib import events
+from smp_clinic.lib.tz import day_bounds
 
 ASSESSMENT_FIELDS = (
     "concern",
@@ -72,6 +81,10 @@ def consultation_start(
             return existing
         if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
             raise ValidationError(f"The appointment is {appointment.get_status_display().lower()}.")
+    else:
+        walk_in = _open_walk_in(client=client, by=by)
+        if walk_in is not None:
+            return walk_in
     if client.is_archived:
         raise ValidationError(f"{client.full_name} is archived; restore the client first.")
     consultation = Consultation(client=client, appointment=appointment, practitioner=by)
@@ -89,6 +102,28 @@ def consultation_start(
             appointment=appointment, by=by, status=Appointment.Status.IN_PROGRESS
         )
     return consultation
+
+
+def _open_walk_in(*, client: Client, by: User) -> Consultation | None:
+    """The draft this practitioner already opened for this client today without an
+    appointment: a double tap, or a second tablet, continues it rather than starting a
+    second one. The client's row is locked so two requests at once find the same draft."""
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    start, end = day_bounds(
+        timezone.localdate(timezone=client.home_location.tz), client.home_location.tz
+    )
+    return (
+        Consultation.objects.filter(
+            client=client,
+            practitioner=by,
+            appointment__isnull=True,
+            status=Consultation.Status.DRAFT,
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+        .order_by("-started_at")
+        .first()
+    )
 
 
 def _editable(consultation: Consultation, by: User) -> Consultation:
@@ -218,6 +253,23 @@ def consultation_complete(*, consultation: Consultation, by: User) -> Consultati
     return consultation
 
 
+@transaction.atomic
+def consultation_photos_add(
+    *, consultation: Consultation, by: User, files: list, angle: str, kind: str
+) -> tuple[list[Photo], list[str]]:
+    """Photos taken at the consultation, through the photo pipeline (and its consent check),
+    linked to it. A refused file is reported by name; the others are kept."""
+    _require_clinician(by)
+    return photo_upload_each(
+        client=consultation.client,
+        by=by,
+        files=files,
+        angle=angle,
+        kind=kind,
+        link=lambda photo: ConsultationPhoto.objects.create(consultation=consultation, photo=photo),
+    )
+
+
 # --- Treatment plan ---------------------------------------------------------------------
 
 
@@ -302,6 +354,12 @@ def plan_book_course(
         raise ValidationError(
             "This plan's course is already booked; move or add sessions from the calendar."
         )
+    # Booked where the booker cannot see, the sessions would vanish from their calendar.
+    own = set(locations_for(by).values_list("pk", flat=True))
+    elsewhere = {room.location_id for _, _, room in sessions} - own
+    if elsewhere:
+        names = ", ".join(Location.objects.filter(pk__in=elsewhere).values_list("name", flat=True))
+        raise ValidationError(f"You do not work at {names}, so you cannot book there.")
     course = course_book(
         by=by,
         client=plan.consultation.client,

@@ -4,20 +4,29 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.roles import CLINICAL, STAFF
 from clients.intake.selectors import client_latest_intake
+from clients.photos.selectors import photo_upload_refusal
+from clients.photos.views import upload_reported
 from clients.selectors import client_get_for_user
 from consultations import selectors, services
-from consultations.forms import ConsultationForm, PlanForm, SessionGoalFormSet
+from consultations.forms import (
+    ConsultationForm,
+    ConsultationPhotoForm,
+    PlanForm,
+    SessionGoalFormSet,
+)
 from scheduling import slots
 from scheduling.forms import parse_course_sessions
 from scheduling.models import AppointmentType, WorkingHours
-from scheduling.selectors import appointment_get_for_user, practitioners_at
+from scheduling.selectors import appointment_get_for_user, locations_for, practitioners_at
 from smp_clinic.lib.forms import add_service_error
+from smp_clinic.lib.urls import safe_next
 
 
 @role_required(*CLINICAL)
@@ -38,9 +47,10 @@ def consultation_start(request: HttpRequest, client_id) -> HttpResponse:
     return redirect("consultations:detail", consultation_id=consultation.public_id)
 
 
-def _page_context(request: HttpRequest, consultation, form) -> dict:
+def _page_context(request: HttpRequest, consultation, form, photo_form=None) -> dict:
     intake = client_latest_intake(client=consultation.client)
     flags = list(intake.flags.all()) if intake else []
+    versions = selectors.consultation_designs(consultation)
     return {
         "consultation": consultation,
         "client": consultation.client,
@@ -50,11 +60,19 @@ def _page_context(request: HttpRequest, consultation, form) -> dict:
         "acknowledged": intake is not None
         and consultation.flags_acknowledged_intake_id == intake.pk,
         "plan": selectors.plan_for(consultation),
-        "latest_design": consultation.designs.order_by("-version").first(),
+        "latest_design": versions[0] if versions else None,
+        "approved_design": selectors.design_in_force(versions),
+        "photos": selectors.consultation_photos(consultation),
+        "photo_form": photo_form or ConsultationPhotoForm(),
+        "photo_refusal": photo_upload_refusal(client=consultation.client),
         "problems": services.completion_problems(consultation, intake=intake)
         if consultation.is_draft
         else {},
     }
+
+
+def _save_status(request: HttpRequest, **context) -> HttpResponse:
+    return render(request, "consultations/detail.html#save-status", context)
 
 
 @role_required(*CLINICAL)
@@ -65,25 +83,32 @@ def consultation_detail(request: HttpRequest, consultation_id) -> HttpResponse:
         return render(
             request, "consultations/detail.html", _page_context(request, consultation, form)
         )
+    # Autosave swaps its answer into the status line: it must never get a whole page back.
+    autosave = bool(request.htmx and request.POST.get("autosave"))
     if not consultation.is_draft:
-        messages.error(request, "This consultation is completed and can no longer be changed.")
-        return redirect("consultations:detail", consultation_id=consultation.public_id)
+        return _refuse_completed(request, consultation, autosave=autosave)
     form = ConsultationForm(request.POST, instance=consultation)
-    autosave = request.htmx and request.POST.get("autosave")
-    if not form.is_valid():
-        if autosave:
-            return render(
-                request, "consultations/detail.html#save-status", {"error": True}, status=200
-            )
+    valid = form.is_valid()
+    if not valid and not autosave:
         return render(
             request, "consultations/detail.html", _page_context(request, consultation, form)
         )
-    consultation = services.consultation_save_draft(
-        consultation=consultation, by=request.user, data=form.cleaned_data
-    )
+    try:
+        # A draft keeps every answer that is valid: one mistyped number must not cost the
+        # notes typed around it if the tab closes before it is corrected.
+        consultation = services.consultation_save_draft(
+            consultation=consultation, by=request.user, data=form.cleaned_data
+        )
+    except ValidationError:
+        return _refuse_completed(request, consultation, autosave=autosave)
     if autosave:
-        return render(
-            request, "consultations/detail.html#save-status", {"saved_at": timezone.localtime()}
+        return _save_status(
+            request,
+            saved_at=timezone.localtime(),
+            field_errors=[
+                (form[name].label if name in form.fields else "", " ".join(errors))
+                for name, errors in form.errors.items()
+            ],
         )
     if "complete" in request.POST:
         try:
@@ -97,6 +122,52 @@ def consultation_detail(request: HttpRequest, consultation_id) -> HttpResponse:
         return redirect("consultations:detail", consultation_id=consultation.public_id)
     messages.success(request, "Draft saved.")
     return redirect("consultations:detail", consultation_id=consultation.public_id)
+
+
+COMPLETED_ELSEWHERE = (
+    "This consultation was completed (perhaps in another tab) and can no longer be changed."
+)
+
+
+def _refuse_completed(request: HttpRequest, consultation, *, autosave: bool) -> HttpResponse:
+    if autosave:
+        # The typed answers stay on screen, so they can be copied before reloading.
+        return _save_status(request, refused=f"Not saved. {COMPLETED_ELSEWHERE} Reload the page.")
+    messages.error(request, COMPLETED_ELSEWHERE)
+    return redirect("consultations:detail", consultation_id=consultation.public_id)
+
+
+@role_required(*CLINICAL)
+def consultation_photos(request: HttpRequest, consultation_id) -> HttpResponse:
+    """Photos taken at the consultation: the form on the detail page posts here and goes
+    back to ``next``; this page shows the form again when a photo is refused, and is where
+    the design page sends a practitioner who needs a photo to draw on."""
+    consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
+    detail_url = reverse("consultations:detail", args=[consultation.public_id])
+    back = safe_next(request, detail_url)
+    refusal = photo_upload_refusal(client=consultation.client)
+    form = ConsultationPhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        saved, refused = services.consultation_photos_add(
+            consultation=consultation,
+            by=request.user,
+            files=form.cleaned_data["files"],
+            angle=form.cleaned_data["angle"],
+            kind=form.cleaned_data["kind"],
+        )
+        if upload_reported(request, form, saved=saved, refused=refused):
+            return redirect(back)
+    return render(
+        request,
+        "consultations/photos.html",
+        {
+            "consultation": consultation,
+            "client": consultation.client,
+            "photo_form": form,
+            "photo_refusal": refusal,
+            "next": back,
+        },
+    )
 
 
 @role_required(*CLINICAL)
@@ -161,11 +232,12 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
     nothing clinical."""
     consultation = selectors.consultation_get_for_user(user=request.user, public_id=consultation_id)
     plan = _plan_or_404(consultation)
-    location = (
-        consultation.appointment.location
-        if consultation.appointment
-        else consultation.client.home_location
-    )
+    locations = list(locations_for(request.user))
+    if not locations:
+        messages.error(request, "You work at no open location, so there is no calendar to book.")
+        return redirect("clients:detail", client_id=consultation.client.public_id)
+    location, refusal = _booking_location(request, consultation, locations)
+    errors = [refusal] if refusal else []
     session_type = AppointmentType.objects.filter(
         kind=AppointmentType.Kind.SESSION, is_active=True
     ).first()
@@ -177,8 +249,7 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
         )
         # The client page: the plan page is clinical, and the front desk books courses too.
         return redirect("clients:detail", client_id=consultation.client.public_id)
-    errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and not refusal:
         try:
             chosen = parse_course_sessions(request, location)
             services.plan_book_course(
@@ -223,5 +294,29 @@ def plan_book(request: HttpRequest, consultation_id) -> HttpResponse:
             "errors": errors,
             "practitioners": practitioners,
             "practitioner": practitioner,
+            "locations": locations,
         },
     )
+
+
+def _booking_location(request: HttpRequest, consultation, locations: list) -> tuple:
+    """Where the course is booked: a location the user works at (so they see what they
+    book), the one asked for if any, else the consultation's, else the client's home,
+    else the user's first. A location the user cannot book at is refused by name."""
+    wanted = request.POST.get("location") or request.GET.get("location")
+    if wanted:
+        chosen = next((place for place in locations if str(place.public_id) == wanted), None)
+        if chosen is None:
+            return locations[0], (
+                "You do not work at that location, so you cannot book there: choose one of yours."
+            )
+        return chosen, None
+    preferred = [
+        consultation.appointment.location_id if consultation.appointment else None,
+        consultation.client.home_location_id,
+    ]
+    for place_id in preferred:
+        chosen = next((place for place in locations if place.pk == place_id), None)
+        if chosen is not None:
+            return chosen, None
+    return locations[0], None

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from audit.services import event_record
 from clients.consent.services import typed_name_matches
 from clients.models import Client, FlagClearance, Photo, SignedConsent
-from consultations.models import DesignPlan
+from consultations.models import ConsultationPhoto, DesignPlan
 from scheduling.models import Appointment, AppointmentChange
 from sessions_app.models import SessionPhoto
 
@@ -74,6 +74,7 @@ def client_erase(*, client: Client, by: User, confirmation: str) -> Client:
     for photo in Photo.objects.filter(client=client):
         files += [photo.image, photo.image_large, photo.image_small]
     SessionPhoto.objects.filter(session__client=client).delete()
+    ConsultationPhoto.objects.filter(consultation__client=client).delete()
     Photo.objects.filter(client=client).delete()
     DesignPlan.objects.filter(consultation__client=client, approved_at__isnull=True).update(
         approved_typed_name=""

@@ -21,7 +21,7 @@ from django.utils import timezone
 from aftercare.models import OutboundMessage
 from clients.consent.pdf import signed_consent_pdf
 from clients.models import Client, FlagClearance, MedicalIntake, Photo, SignedConsent
-from consultations.models import Consultation, DesignPlan, TreatmentPlan
+from consultations.models import Consultation, ConsultationPhoto, DesignPlan, TreatmentPlan
 from scheduling.models import Appointment, Course
 from sessions_app.models import (
     HealingCheck,
@@ -175,6 +175,9 @@ def _write_archive(buffer, client: Client) -> None:
     )
     goals = [goal for plan in plans for goal in plan.session_goals.all()]
     designs = list(DesignPlan.objects.filter(consultation__client=client).order_by("version"))
+    consultation_photos = list(
+        ConsultationPhoto.objects.filter(consultation__client=client).order_by("pk")
+    )
     sessions = list(PigmentationSession.objects.filter(client=client).select_related("appointment"))
     session_ids = [session.pk for session in sessions]
     passes = list(
@@ -200,6 +203,7 @@ def _write_archive(buffer, client: Client) -> None:
         plans,
         goals,
         designs,
+        consultation_photos,
         sessions,
         passes,
         amendments,
@@ -215,6 +219,7 @@ def _write_archive(buffer, client: Client) -> None:
 
     plan_of = {plan.consultation_id: plan for plan in plans}
     designs_of = _grouped(designs, "consultation_id")
+    consultation_photos_of = _grouped(consultation_photos, "consultation_id")
     passes_of = _grouped(passes, "session_id")
     amendments_of = _grouped(amendments, "session_id")
     healing_checks_of = _grouped(healing_checks, "session_id")
@@ -280,6 +285,9 @@ def _write_archive(buffer, client: Client) -> None:
                     f"designs/{consultation.public_id}-v{design.version}.jpg",
                 )
                 entry["designs"].append(design_entry)
+            entry["photos"] = [
+                _row(link, ids) for link in consultation_photos_of.get(consultation.pk, [])
+            ]
             record["consultations"].append(entry)
 
         record["sessions"] = []

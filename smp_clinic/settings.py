@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from smp_clinic.lib.currency import ISO_4217
 from smp_clinic.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -367,3 +368,10 @@ LOGGING = {
 CLIENT_MIN_AGE = env_int("CLIENT_MIN_AGE", default=18, minimum=0)
 # A medical intake older than this many days must be renewed before a pigmentation session.
 SESSION_INTAKE_MAX_AGE_DAYS = env_int("SESSION_INTAKE_MAX_AGE_DAYS", default=90, minimum=1)
+# The currency of treatment-plan prices; a plan keeps the one it was quoted in.
+CLINIC_CURRENCY = env_str("CLINIC_CURRENCY", default="GBP")
+if CLINIC_CURRENCY not in ISO_4217:
+    raise ImproperlyConfigured(
+        f"CLINIC_CURRENCY={CLINIC_CURRENCY!r} is not an ISO 4217 currency code "
+        "(three capital letters such as GBP, EUR or USD)."
+    )

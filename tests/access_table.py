@@ -113,6 +113,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "consultations:start": CLINICAL,
     "consultations:detail": CLINICAL,
     "consultations:acknowledge": CLINICAL,
+    "consultations:photos": CLINICAL,  # clinical photos: never the front desk
     "consultations:plan": CLINICAL,
     "consultations:plan_book": STAFF,  # the front desk books the agreed course
     "consultations:design": CLINICAL,

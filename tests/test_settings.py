@@ -46,6 +46,13 @@ def test_an_unknown_time_zone_stops_the_process():
     assert "is not an IANA time zone" in result.stderr
 
 
+def test_a_currency_that_is_not_iso_4217_stops_the_process():
+    result = run_settings(SECRET_KEY="x" * 50, CLINIC_CURRENCY="EURO")
+    assert result.returncode != 0
+    assert "CLINIC_CURRENCY='EURO' is not an ISO 4217 currency code" in result.stderr
+    assert run_settings(SECRET_KEY="x" * 50, CLINIC_CURRENCY="EUR").returncode == 0
+
+
 def test_role_groups_exist_with_permissions(db):
     from django.contrib.auth.models import Group
 

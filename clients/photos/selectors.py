@@ -29,11 +29,17 @@ class AngleGroup:
     photos: list[Photo]
 
 
+def photo_consent_valid(*, client: Client) -> bool:
+    """Whether the client's photo consent stands: every new use of their photos (taking one,
+    drawing a design over one) needs it, not only the upload. One query."""
+    return client_has_valid_consent(client=client, kind=ConsentKind.PHOTOS)
+
+
 def photo_upload_refusal(*, client: Client) -> str | None:
     """Why no photo of this client may be taken now, or None. One query."""
     if client.is_archived:
         return "This client is archived: restore them before adding photos."
-    if not client_has_valid_consent(client=client, kind=ConsentKind.PHOTOS):
+    if not photo_consent_valid(client=client):
         return NEEDS_PHOTO_CONSENT
     return None
 

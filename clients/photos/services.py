@@ -6,6 +6,7 @@ pixels never change once stored; its angle, kind, time and note can be corrected
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import PurePath
 
@@ -68,6 +69,33 @@ def photo_upload(
     return _store_photo(
         client=client, by=by, file=file, angle=angle, kind=kind, taken_at=taken_at, note=note
     )
+
+
+def photo_upload_each(
+    *,
+    client: Client,
+    by: User,
+    files: list[File],
+    angle: str,
+    kind: str,
+    link: Callable[[Photo], object] | None = None,
+) -> tuple[list[Photo], list[str]]:
+    """Several files through ``photo_upload``: a refused file is reported by name ("scalp.jpg:
+    why") and the others are kept. ``link(photo)`` writes the calling feature's link row in
+    the photo's own transaction, so no photo is kept without the record it was taken for."""
+    saved: list[Photo] = []
+    refused: list[str] = []
+    for upload in files:
+        try:
+            with transaction.atomic():
+                photo = photo_upload(client=client, by=by, file=upload, angle=angle, kind=kind)
+                if link is not None:
+                    link(photo)
+        except ValidationError as error:
+            refused.append(f"{upload.name}: {' '.join(error.messages)}")
+        else:
+            saved.append(photo)
+    return saved, refused
 
 
 def photo_upload_by_client(*, client: Client, file: File, angle: str, note: str = "") -> Photo:

@@ -42,6 +42,21 @@ def _photo_url(photo: Photo) -> str:
     return reverse("clients:photo_detail", args=[photo.client.public_id, photo.public_id])
 
 
+def upload_reported(request: HttpRequest, form, *, saved: list, refused: list[str]) -> bool:
+    """Tell what an upload of several files kept: with something saved, as messages for the
+    next page (True: the caller redirects); with nothing saved, as errors on the files field
+    of the form shown again (False)."""
+    if not saved:
+        for problem in refused:
+            form.add_error("files", problem)
+        return False
+    count = len(saved)
+    messages.success(request, f"{count} photo{'s' if count != 1 else ''} saved.")
+    for problem in refused:
+        messages.error(request, f"Not saved: {problem}")
+    return True
+
+
 @role_required(*CLINICAL)
 def photo_upload(request: HttpRequest, client_id) -> HttpResponse:
     """Several photos in one go, from the camera or from files, with a default angle and
@@ -69,18 +84,12 @@ def photo_upload(request: HttpRequest, client_id) -> HttpResponse:
                 )
             except ValidationError as error:
                 refused.append(f"{upload.name}: {' '.join(error.messages)}")
-        if saved:
-            count = len(saved)
-            messages.success(request, f"{count} photo{'s' if count != 1 else ''} saved.")
-            for problem in refused:
-                messages.error(request, f"Not saved: {problem}")
+        if upload_reported(request, form, saved=saved, refused=refused):
             pairs = [("photo", photo.public_id) for photo in saved]
             if safe_next(request):
                 pairs.append(("next", safe_next(request)))
             query = urlencode(pairs)
             return redirect(f"{reverse('clients:photo_review', args=[client.public_id])}?{query}")
-        for problem in refused:
-            form.add_error("files", problem)
     return render(
         request,
         "clients/photos/upload.html",

@@ -98,7 +98,9 @@ class Design:
 
     @property
     def is_empty(self) -> bool:
-        return self.point_count == 0 and not self.notes
+        """Nothing to pigment from: no hairline and no zone. Temple points only mark where
+        the hairline turns, and notes describe a drawing, so neither makes a design alone."""
+        return not self.hairline.points and not self.zones
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form (what to store, and what the editor's include takes)."""
@@ -355,6 +357,22 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _Refused(f"The design repeats the key {_show(key)}.")
         result[key] = value
     return result
+
+
+def design_as_sent(text: object) -> dict[str, Any] | None:
+    """What the browser sent, as far as it reads as a JSON object, or None.
+
+    A refused drawing goes back into the editor so the practitioner can fix it instead of
+    starting again; the editor keeps only what it can use, and the next save is checked in
+    full by ``parse_design_json``.
+    """
+    if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_JSON_BYTES:
+        return None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (_Refused, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def parse_design_json(text: str) -> Design:

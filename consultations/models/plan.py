@@ -6,6 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from smp_clinic.lib.currency import validate_currency_code
+
 # What each session of a typical course aims at: a light foundation first (which also tests
 # the shade), then density, then blending; a fourth is an optional refinement.
 DEFAULT_SESSION_GOALS = [
@@ -14,6 +16,11 @@ DEFAULT_SESSION_GOALS = [
     "Blending: soften edges, refine the hairline, even out density",
     "Refinement: optional touch of density or shade where healing left gaps",
 ]
+
+
+def clinic_currency() -> str:
+    """The currency a new plan is quoted in (the CLINIC_CURRENCY setting)."""
+    return settings.CLINIC_CURRENCY
 
 
 class TreatmentPlan(models.Model):
@@ -36,7 +43,9 @@ class TreatmentPlan(models.Model):
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    currency = models.CharField(max_length=3, default="GBP")
+    currency = models.CharField(
+        max_length=3, default=clinic_currency, validators=[validate_currency_code]
+    )
     notes = models.TextField(blank=True)
     course = models.OneToOneField(
         "scheduling.Course",

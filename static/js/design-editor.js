@@ -50,6 +50,12 @@
       this.lastJson = null;
       this.surface = null;
       this.writeOutput(false);
+      // What the page holds already saved; a drawing sent back after a refusal is not.
+      this.savedJson = root.hasAttribute("data-sde-unsaved") ? null : this.lastJson;
+      this.submitting = false;
+      if (this.output.form) {
+        this.output.form.addEventListener("submit", () => { this.submitting = true; });
+      }
       root.querySelectorAll("[data-sde-controls]").forEach((el) => { el.hidden = false; });
       root.querySelector("[data-sde-nojs]").hidden = true;
       this.bindControls();
@@ -69,6 +75,9 @@
     }
 
     getDesign() { return M.toDesign(this.state); }
+
+    // Changes that leaving the page would lose: not once the editor's own form is sending them.
+    hasUnsavedChanges() { return !this.submitting && this.lastJson !== this.savedJson; }
 
     setDesign(data) {
       this.selected = null;
@@ -369,10 +378,41 @@
     if (key === "y" || event.shiftKey) { editor.redo(); } else { editor.undo(); }
   });
 
+  // Leaving with an unsaved drawing asks first. Links and selects marked data-sde-leave (the
+  // photo picker, "Add a photo") ask with the clinic's words before they navigate; anything
+  // else (a tab closed, another link) gets the browser's own question.
+  const started = [];
+  const LEAVE_QUESTION = "The drawing has changes that are not saved yet. Leave this page and lose them?";
+  let leaving = false;
+  const unsaved = () => started.some((editor) => document.contains(editor.root) && editor.hasUnsavedChanges());
+  const mayLeave = () => {
+    if (leaving || !unsaved() || window.confirm(LEAVE_QUESTION)) { leaving = true; return true; }
+    return false;
+  };
+  window.addEventListener("beforeunload", (event) => {
+    if (leaving || !unsaved()) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  // Capture phase: the question comes before the select's autosubmit (static/js/app.js).
+  document.addEventListener("change", (event) => {
+    const field = event.target;
+    if (!(field.matches && field.matches("select[data-sde-leave]")) || mayLeave()) { return; }
+    event.stopImmediatePropagation();
+    const shown = Array.from(field.options).find((option) => option.defaultSelected);
+    if (shown) { field.value = shown.value; }
+  }, true);
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a[data-sde-leave]");
+    const elsewhere = event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey;
+    if (link && !elsewhere && !mayLeave()) { event.preventDefault(); }
+  }, true);
+
   function init(root) {
     if (!editors.has(root)) {
       const editor = new Editor(root);
       editors.set(root, editor);
+      started.push(editor);
       lastActive = lastActive || editor;
     }
     return editors.get(root);

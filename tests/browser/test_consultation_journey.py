@@ -45,7 +45,7 @@ def test_a_practitioner_runs_a_consultation_to_a_booked_course(
     page.get_by_label("Fitzpatrick skin type").select_option("III")
     page.get_by_label("Natural hair colour").select_option("dark_brown")
     page.get_by_label("Shaved look").check()
-    page.get_by_label("Hairline style").select_option("natural")
+    page.get_by_label("Hairline style").select_option("peaked")
     page.get_by_label("Recommended shade").fill("Shade 2, 1:3")
     page.get_by_label("Medium").check()
     page.get_by_label("Proceed").check()
@@ -60,14 +60,17 @@ def test_a_practitioner_runs_a_consultation_to_a_booked_course(
     take_tablet_back("Sam")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hairline design for Sam Carter")
 
+    # The photo is taken for this consultation, and the page comes back to the design.
     page.get_by_role("link", name="Take or upload a photo").click()
-    page.get_by_test_id("photo-files").set_input_files(
+    page.get_by_label("Photos").set_input_files(
         files=[{"name": "front.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
     )
-    page.get_by_role("button", name="Upload").click()
     page.get_by_label("Angle").select_option("front")
-    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_label("Kind")).to_have_value("baseline")
+    page.get_by_role("button", name="Add photos").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hairline design for Sam Carter")
+    expect(page.get_by_label("Hairline style")).to_have_value("peaked")  # the consultation's
+    expect(page.get_by_test_id("consultation-recommendation")).to_contain_text("Shade 2, 1:3")
 
     editor = page.get_by_test_id("design-editor")
     expect(editor).to_have_attribute("data-design-ready", "true")
@@ -84,6 +87,7 @@ def test_a_practitioner_runs_a_consultation_to_a_booked_course(
     plan = DesignPlan.objects.get()
     assert len(plan.design["hairline"]["points"]) == 3
     assert plan.design["zones"][0]["zone"] == "crown"
+    assert plan.design["hairline"]["style"] == "peaked"
 
     page.get_by_role("link", name="Client approves this version").click()
     page.get_by_label("Client's full name").fill("Sam Carter")
@@ -91,6 +95,7 @@ def test_a_practitioner_runs_a_consultation_to_a_booked_course(
     page.get_by_role("button", name="Approve this design").click()
     take_tablet_back("Sam")
     expect(page.get_by_test_id("design-card")).to_contain_text("Approved by the client")
+    expect(page.get_by_test_id("consultation-photo")).to_have_count(1)
 
     page.get_by_role("button", name="Complete consultation").click()
     expect(page.get_by_test_id("consultation-status")).to_have_text("Completed")

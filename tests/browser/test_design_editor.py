@@ -294,3 +294,87 @@ def test_without_javascript_the_photo_shows_with_a_note(browser, live_server, de
         assert page.locator("input[name=design]").input_value() == ""
     finally:
         context.close()
+
+
+LEAVE_QUESTION = "The drawing has changes that are not saved yet. Leave this page and lose them?"
+
+
+def test_an_unsaved_drawing_asks_before_the_photo_picker_or_a_link_leaves_the_page(
+    page, sign_in, practitioner, smp_client
+):
+    from consultations.models import DesignPlan
+    from tests.factories import make_consultation, make_photo, make_signed_consent
+
+    make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    older = make_photo(client=smp_client, by=practitioner, angle="top")
+    newer = make_photo(client=smp_client, by=practitioner, angle="front")
+    sign_in(practitioner)
+    design_url = f"/consultations/{consultation.public_id}/design/"
+    page.goto(design_url)
+    editor = page.get_by_test_id("design-editor")
+    expect(editor).to_have_attribute("data-design-ready", "true")
+    picker = page.get_by_label("Photo to draw on")
+    expect(picker).to_have_value(str(newer.public_id))
+
+    # Nothing drawn yet: changing the photo just changes it.
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    picker.select_option(str(older.public_id))
+    page.wait_for_url(f"**photo={older.public_id}")
+    expect(editor).to_have_attribute("data-design-ready", "true")
+    assert asked == []
+
+    box = surface_box(page)
+    for x, y in HAIRLINE[:3]:
+        page.mouse.click(*screen(box, x, y))
+    expect(page.get_by_test_id("design-status")).to_have_text("Hairline: 3 points.")
+
+    # Dismissed, the question keeps the page, the chosen photo and the drawing.
+    picker = page.get_by_label("Photo to draw on")
+    picker.select_option(str(newer.public_id))
+    expect(picker).to_have_value(str(older.public_id))
+    assert asked == [LEAVE_QUESTION]
+    page.get_by_role("link", name="Add a photo").click()
+    assert asked == [LEAVE_QUESTION, LEAVE_QUESTION]
+    assert f"photo={older.public_id}" in page.url
+    assert_points(saved_json(page)["hairline"]["points"], HAIRLINE[:3])
+
+    # Saving is not leaving: no question, and the saved drawing can be left freely.
+    page.get_by_role("button", name="Save as version 1").click()
+    expect(page.locator("#messages")).to_contain_text("Design saved as version 1")
+    assert len(asked) == 2
+    assert DesignPlan.objects.get().photo == older
+    page.get_by_label("Photo to draw on").select_option(str(newer.public_id))
+    page.wait_for_url(f"**photo={newer.public_id}")
+    assert len(asked) == 2
+
+
+def test_an_unsaved_drawing_asks_before_the_tab_closes_and_accepting_leaves(
+    page, sign_in, practitioner, smp_client
+):
+    from tests.factories import make_consultation, make_photo, make_signed_consent
+
+    make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    older = make_photo(client=smp_client, by=practitioner, angle="top")
+    make_photo(client=smp_client, by=practitioner, angle="front")
+    sign_in(practitioner)
+    page.goto(f"/consultations/{consultation.public_id}/design/")
+    expect(page.get_by_test_id("design-editor")).to_have_attribute("data-design-ready", "true")
+    box = surface_box(page)
+    for x, y in HAIRLINE[:2]:
+        page.mouse.click(*screen(box, x, y))
+
+    kinds: list[str] = []
+    page.once("dialog", lambda dialog: (kinds.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert kinds == ["beforeunload"]
+    assert not page.is_closed()
+
+    # Accepting the clinic's question leaves without the browser asking a second time.
+    page.once("dialog", lambda dialog: (kinds.append(dialog.type), dialog.accept()))
+    page.get_by_label("Photo to draw on").select_option(str(older.public_id))
+    page.wait_for_url(f"**photo={older.public_id}")
+    assert kinds == ["beforeunload", "confirm"]

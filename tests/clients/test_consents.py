@@ -1,6 +1,9 @@
 """Consents: signing on the tablet, immutability, withdrawal, the printable record and PDF,
 the managers' texts, who sees what, location scoping and query counts."""
 
+import base64
+import re
+import zlib
 from html import unescape
 
 import pytest
@@ -377,6 +380,74 @@ def test_the_pdf_is_a_real_pdf_of_the_signed_consent(as_practitioner, smp_client
     assert len(response.content) > 5000
     uncompressed = signed_consent_pdf(consent, compress=False)
     assert b"/Subtype /Image" in uncompressed  # the signature is in it
+
+
+@pytest.fixture
+def helvetica_pdf(monkeypatch):
+    """PDFs in the built-in Helvetica: its text is stored as plain strings in the content
+    streams (an embedded TrueType subset stores glyph numbers), so a test can read it."""
+    from clients.consent import pdf
+
+    monkeypatch.setattr(pdf, "FONT_FOLDERS", ())
+    pdf._fonts.cache_clear()
+    yield
+    pdf._fonts.cache_clear()
+
+
+# A stream and its own dictionary (never reaching back into an earlier object).
+PDF_STREAM = re.compile(rb"<<((?:(?!endobj).)*?)>>\s*stream\r?\n(.*?)endstream", re.S)
+PDF_TEXT = re.compile(rb"\(((?:\\.|[^\\)])*)\)\s*Tj|T\*|ET")
+PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+PDF_ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t"}
+
+
+def _decoded(dictionary: bytes, data: bytes) -> bytes:
+    """A stream's bytes through its filters, in the order the dictionary lists them."""
+    for name in re.findall(rb"/(ASCII85Decode|FlateDecode)", dictionary):
+        if name == b"ASCII85Decode":
+            data = base64.a85decode(data.strip().removesuffix(b"~>"))
+        else:
+            data = zlib.decompress(data)
+    return data
+
+
+def pdf_text(document: bytes) -> str:
+    """The text a reader sees on the pages, line after line, spaces normalised."""
+    shown = []
+    for dictionary, data in PDF_STREAM.findall(document):
+        if b"/Subtype /Image" in dictionary:
+            continue
+        for match in PDF_TEXT.finditer(_decoded(dictionary, data)):
+            if match.group(1) is None:
+                shown.append(b" ")  # the next line, or the end of a block of text
+                continue
+            shown.append(
+                PDF_ESCAPE.sub(
+                    lambda e: (
+                        bytes([int(e[1], 8)]) if e[1][:1].isdigit() else PDF_ESCAPED.get(e[1], e[1])
+                    ),
+                    match.group(1),
+                )
+            )
+    return " ".join(b"".join(shown).decode("cp1252").split())
+
+
+def test_the_pdf_holds_the_text_signed_the_typed_name_the_ip_and_the_witness(
+    smp_client, practitioner, helvetica_pdf
+):
+    from clients.consent.text import text_blocks
+
+    consent = make_signed_consent(client=smp_client, kind="treatment", witness=practitioner)
+    for compress in (False, True):
+        text = pdf_text(signed_consent_pdf(consent, compress=compress))
+        assert "Signed by Sam Carter" in text
+        assert "IP address 192.0.2.10" in text
+        assert "Witnessed by Priya Patel (Practitioner)" in text
+        lines = [line for block in text_blocks(consent.version.body) for line in block.lines]
+        assert len(lines) > 3
+        for line in lines:
+            assert " ".join(line.split()) in text, line
+    assert pdf_text(signed_consent_pdf(consent)).count("Sam Carter") >= 2
 
 
 def test_the_signature_image_is_served_privately(as_practitioner, smp_client, practitioner):

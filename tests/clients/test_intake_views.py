@@ -447,9 +447,10 @@ def test_answers_of_an_unknown_version_are_still_shown(client, practitioner, smp
 # latest flags and previous clearances plus the banner's two and the consent line's one;
 # the detail's intake, "is it the latest", flags and previous clearances; the client page's
 # banner and consent line. Each clinical page also writes the audit row of the look.
-# The full pages also read the client-page notices (a treatment plan waiting to be booked),
-# and the client page's Overview its next appointments and the course in progress.
-QUERIES = {"section": 12, "detail": 9, "client_page": 10}
+# The full pages also read the client-page notices (a treatment plan waiting to be booked,
+# a consultation appointment today to start), and the client page's Overview its next
+# appointments and the course in progress.
+QUERIES = {"section": 13, "detail": 9, "client_page": 11}
 
 
 def add_history(client_obj, by, count):

@@ -1,4 +1,5 @@
 import html
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -19,6 +20,8 @@ from tests.factories import (
     make_intake,
     next_weekday,
 )
+
+DETAIL_QUERIES = 12
 
 
 @pytest.fixture
@@ -104,16 +107,116 @@ def test_autosave_keeps_a_draft_without_completing_it(doctor, smp_client, practi
     assert consultation.is_draft
 
 
-def test_an_invalid_autosave_says_so_and_changes_nothing(doctor, smp_client, practitioner):
+def test_an_autosave_with_one_invalid_field_keeps_the_valid_ones_and_names_the_bad_one(
+    doctor, smp_client, practitioner
+):
+    consultation = services.consultation_start(client=smp_client, by=practitioner)
+    services.consultation_save_draft(
+        consultation=consultation, by=practitioner, data={"scar_length_mm": 40}
+    )
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {
+            "concern": "scar",
+            "scar_type": "fut_strip",
+            "scar_length_mm": "9999",
+            "notes": "Strip scar from a 2015 transplant",
+            "autosave": "1",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    status = html.unescape(response.content.decode())
+    assert "<html" not in status
+    assert "Saved" in status
+    assert "Not saved, to correct: Scar length (mm): Between 1 and 500 mm." in status
+    consultation.refresh_from_db()
+    assert consultation.notes == "Strip scar from a 2015 transplant"
+    assert (consultation.concern, consultation.scar_type) == ("scar", "fut_strip")
+    assert consultation.scar_length_mm == 40  # the refused value never replaced the saved one
+
+
+def test_saving_a_draft_with_the_button_and_an_invalid_field_saves_nothing_and_shows_it(
+    doctor, smp_client, practitioner
+):
     consultation = services.consultation_start(client=smp_client, by=practitioner)
     response = doctor.post(
         reverse("consultations:detail", args=[consultation.public_id]),
-        {"scar_length_mm": "9000", "autosave": "1"},
+        {"scar_length_mm": "9999", "notes": "Kept on the page", "save": "1"},
+    )
+    page = response.content.decode()
+    assert 'data-testid="form-errors"' in page
+    assert "Kept on the page" in page  # the answers come back to be corrected
+    consultation.refresh_from_db()
+    assert consultation.notes == ""
+
+
+def test_an_autosave_after_completion_in_another_tab_answers_in_the_status_line(
+    doctor, smp_client, practitioner
+):
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    response = doctor.post(
+        reverse("consultations:detail", args=[consultation.public_id]),
+        {**COMPLETE_ASSESSMENT, "notes": "typed in the old tab", "autosave": "1"},
         HTTP_HX_REQUEST="true",
     )
-    assert "Not saved" in response.content.decode()
+    assert response.status_code == 200
+    status = response.content.decode()
+    assert "<html" not in status
+    assert 'data-testid="save-refused"' in status
+    assert "completed (perhaps in another tab)" in status
     consultation.refresh_from_db()
-    assert consultation.scar_length_mm is None
+    assert consultation.notes == ""
+
+
+def test_an_autosave_racing_the_completion_is_refused_in_the_status_line(
+    doctor, smp_client, practitioner, monkeypatch
+):
+    """The tab read the consultation as a draft a moment before another tab completed it."""
+    from consultations import views
+
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    stale = Consultation.objects.get(pk=consultation.pk)
+    stale.status = Consultation.Status.DRAFT
+    monkeypatch.setattr(
+        views.selectors, "consultation_get_for_user", lambda *, user, public_id: stale
+    )
+    url = reverse("consultations:detail", args=[consultation.public_id])
+    racing = doctor.post(
+        url, {**COMPLETE_ASSESSMENT, "notes": "late", "autosave": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert "completed (perhaps in another tab)" in racing.content.decode()
+    button = doctor.post(url, {**COMPLETE_ASSESSMENT, "notes": "late", "save": "1"})
+    assert button.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.notes == ""
+
+
+def test_a_double_tap_on_a_walk_in_start_opens_one_draft(doctor, smp_client, practitioner):
+    url = reverse("consultations:start", args=[smp_client.public_id])
+    first = doctor.post(url)
+    second = doctor.post(url)
+    consultation = Consultation.objects.get()
+    assert first.url == second.url == reverse("consultations:detail", args=[consultation.public_id])
+
+
+def test_a_walk_in_draft_is_reused_only_by_its_practitioner_on_its_day(
+    smp_client, practitioner, manager, location
+):
+    monday = next_weekday(0)
+    with time_machine.travel(local_datetime(monday, time(9), location.tz)):
+        yesterdays = services.consultation_start(client=smp_client, by=practitioner)
+    with time_machine.travel(local_datetime(monday + timedelta(days=1), time(8), location.tz)):
+        today = services.consultation_start(client=smp_client, by=practitioner)
+        assert today.pk != yesterdays.pk
+        assert services.consultation_start(client=smp_client, by=practitioner).pk == today.pk
+        colleague = services.consultation_start(client=smp_client, by=manager)
+        assert colleague.pk != today.pk
+        Consultation.objects.filter(pk=today.pk).update(
+            status="completed", completed_at=timezone.now(), decision="proceed"
+        )
+        after_completion = services.consultation_start(client=smp_client, by=practitioner)
+    assert after_completion.pk not in {today.pk, yesterdays.pk, colleague.pk}
+    assert Consultation.objects.count() == 4
 
 
 @pytest.mark.parametrize(
@@ -357,8 +460,9 @@ def test_detail_query_count_is_constant(
     make_intake(client=smp_client, by=practitioner, yes=set(codes))
     consultation = make_consultation(client=smp_client, practitioner=practitioner, complete=False)
     # session, user, location ids, consultation, latest intake, its flags, plan (none yet),
-    # the latest design, and the audit trail: whose consultation it is, the "viewed" row
-    with django_assert_num_queries(10):
+    # the design versions, the photos taken at it, the photo consent, and the audit trail:
+    # whose consultation it is, the "viewed" row
+    with django_assert_num_queries(DETAIL_QUERIES):
         response = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
     assert response.status_code == 200
 
@@ -371,8 +475,8 @@ def test_consultations_tab_query_count_is_constant(
         make_consultation(client=smp_client, practitioner=practitioner)
     # session, user, location ids, client, consultations (with plan and course joined),
     # flag banner: latest intake and its flags, the consent line, the notices (a plan to
-    # book), the audit row of this look
-    with django_assert_num_queries(10):
+    # book, a consultation appointment today), the audit row of this look
+    with django_assert_num_queries(11):
         response = doctor.get(
             reverse("clients:section", args=[smp_client.public_id, "consultations"])
         )
@@ -401,3 +505,79 @@ def test_the_front_desk_is_told_of_an_agreed_plan_and_books_its_course(
     assert Course.objects.get(client=smp_client).appointments.count() == 3
     page = client.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
     assert "not booked yet" not in page
+
+
+def test_on_a_consultation_appointment_start_consultation_is_the_one_primary_action(
+    doctor, consultation_appointment
+):
+    page = doctor.get(
+        reverse("scheduling:appointment", args=[consultation_appointment.public_id])
+    ).content.decode()
+    solid = re.findall(
+        r'class="btn (btn-primary|btn-success)[^"]*"[^>]*>(?:<i[^>]*></i>)?\s*([^<]+)', page
+    )
+    assert [label.strip() for _, label in solid] == ["Start consultation"]
+    assert "btn-outline-success" in page  # checking in is still one tap away
+
+
+@pytest.fixture
+def todays_consultation(client, smp_client, practitioner, room, location):
+    day = next_weekday(1)
+    with time_machine.travel(local_datetime(day, time(8), location.tz), tick=False):
+        appointment = make_appointment(
+            client=smp_client, practitioner=practitioner, room=room, day=day
+        )
+        client.force_login(practitioner)  # signed in on the day, not idle since before it
+        yield appointment
+
+
+def test_the_client_page_starts_todays_consultation_in_one_tap(
+    doctor, todays_consultation, smp_client, front_desk
+):
+    from django.test import Client
+
+    client_url = reverse("clients:detail", args=[smp_client.public_id])
+    page = doctor.get(client_url).content.decode()
+    assert "Consultation today at 10:00 with Priya Patel." in page
+    start_url = (
+        reverse("consultations:start", args=[smp_client.public_id])
+        + f"?appointment={todays_consultation.public_id}"
+    )
+    assert f'<form method="post" action="{start_url}">' in page
+    response = doctor.post(start_url)
+    consultation = Consultation.objects.get()
+    assert consultation.appointment == todays_consultation
+    assert response.url == reverse("consultations:detail", args=[consultation.public_id])
+    again = doctor.get(client_url).content.decode()
+    assert "Open consultation" in again
+    assert f'href="{response.url}"' in again
+
+    desk = Client()
+    desk.force_login(front_desk)
+    assert "Consultation today" not in desk.get(client_url).content.decode()
+
+
+def test_the_client_page_offers_no_start_for_a_consultation_on_another_day(
+    doctor, consultation_appointment, smp_client
+):
+    page = doctor.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
+    assert "Consultation today" not in page
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_practitioners_client_page_query_count_is_constant(
+    doctor, smp_client, practitioner, room, location, count, django_assert_num_queries
+):
+    day = next_weekday(1)
+    with time_machine.travel(local_datetime(day, time(8), location.tz), tick=False):
+        doctor.force_login(practitioner)
+        for hour in range(count):
+            make_appointment(
+                client=smp_client, practitioner=practitioner, room=room, day=day, at=time(10 + hour)
+            )
+        # session, user, location ids, client, latest intake, consent status, the notices:
+        # a plan to book, today's consultation appointments (with their consultation); the
+        # Overview's next appointments and course in progress
+        with django_assert_num_queries(10):
+            response = doctor.get(reverse("clients:detail", args=[smp_client.public_id]))
+    assert response.content.decode().count("Consultation today at") == 1

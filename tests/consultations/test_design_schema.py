@@ -137,6 +137,21 @@ def test_the_empty_design_of_a_new_plan_is_valid():
     assert parse_design_json(empty.to_json()) == empty
 
 
+@pytest.mark.parametrize(
+    ("change", "empty"),
+    [
+        ({"zones": [], "temples": [], "hairline": {"style": "natural", "points": []}}, True),
+        ({"zones": [], "hairline": {"style": "natural", "points": []}}, True),
+        ({"zones": [], "temples": [], "hairline": {"style": "rounded", "points": []}}, True),
+        ({"zones": [], "temples": []}, False),
+        ({"hairline": {"style": "natural", "points": []}, "temples": []}, False),
+    ],
+    ids=["notes only", "temples and notes", "a style only", "a hairline", "a zone"],
+)
+def test_only_a_hairline_or_a_zone_makes_a_design_worth_saving(change, empty):
+    assert validate_design({**VALID, **change}).is_empty is empty
+
+
 def test_coordinates_are_rounded_to_four_decimals_and_edges_are_inside():
     data = hairline_with([[0.123456, 0.98765432], [0, 1], [1.00004, -0.00004]])
 

@@ -1,8 +1,10 @@
+import html
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from consultations import designs
@@ -36,6 +38,16 @@ def doctor(client, practitioner):
     return client
 
 
+def approve(plan, practitioner):
+    return designs.design_approve(
+        plan=plan,
+        witness=practitioner,
+        typed_name="Sam Carter",
+        signature_data_url=signature_data_url(),
+        ip_address=None,
+    )
+
+
 def test_each_save_is_a_new_version_with_a_rendered_composite(consultation, practitioner, photo):
     first = make_design(consultation=consultation, by=practitioner, photo=photo)
     second = make_design(consultation=consultation, by=practitioner, photo=photo)
@@ -62,6 +74,25 @@ def test_an_empty_drawing_or_another_clients_photo_is_refused(
             by=practitioner,
             photo=foreign,
             design=validate_design(SAMPLE_DESIGN),
+        )
+    assert not DesignPlan.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "drawing",
+    [
+        {"notes": "Client wants it low"},
+        {"temples": [[0.2, 0.4], [0.8, 0.4]], "notes": ""},
+    ],
+    ids=["notes only", "temple points only"],
+)
+def test_notes_or_temple_points_alone_are_refused_as_nothing_drawn(
+    consultation, practitioner, photo, drawing
+):
+    design = validate_design({**empty_design().to_dict(), **drawing})
+    with pytest.raises(ValidationError, match="Draw the hairline or at least one zone"):
+        designs.design_save_version(
+            consultation=consultation, by=practitioner, photo=photo, design=design
         )
     assert not DesignPlan.objects.exists()
 
@@ -118,26 +149,14 @@ def test_the_client_approves_a_version_by_name_and_signature(
     assert plan.approval_witness == practitioner
     assert len(plan.approval_signature_sha256) == 64
     with pytest.raises(ValidationError, match="already approved"):
-        designs.design_approve(
-            plan=plan,
-            witness=practitioner,
-            typed_name="Sam Carter",
-            signature_data_url=signature_data_url(),
-            ip_address=None,
-        )
+        approve(plan, practitioner)
 
 
 def test_the_database_refuses_to_change_or_delete_an_approved_design(
     consultation, practitioner, photo
 ):
     plan = make_design(consultation=consultation, by=practitioner, photo=photo)
-    designs.design_approve(
-        plan=plan,
-        witness=practitioner,
-        typed_name="Sam Carter",
-        signature_data_url=signature_data_url(),
-        ip_address=None,
-    )
+    approve(plan, practitioner)
     draft = make_design(consultation=consultation, by=practitioner, photo=photo)
     for change in ({"design": empty_design().to_dict()}, {"approved_typed_name": "Somebody Else"}):
         with pytest.raises(IntegrityError, match="never changed"), transaction.atomic():
@@ -172,6 +191,132 @@ def test_design_page_query_count_is_constant(
 ):
     for _ in range(count):
         make_design(consultation=consultation, by=practitioner, photo=photo)
-    with django_assert_num_queries(9):
+    # session, user, location ids, consultation, the client's photos (this consultation's
+    # first), the versions, the photo consent twice (uploading, drawing), the audit trail
+    with django_assert_num_queries(10):
         response = doctor.get(reverse("consultations:design", args=[consultation.public_id]))
     assert response.content.decode().count("Design version") == count
+
+
+def test_a_refused_drawing_comes_back_into_the_editor_as_it_was_sent(
+    doctor, consultation, photo, practitioner
+):
+    make_design(consultation=consultation, by=practitioner, photo=photo)
+    # Temple points alone are refused: the drawing must not be replaced by version 1.
+    sent = {**empty_design().to_dict(), "temples": [[0.2, 0.45], [0.8, 0.45]], "notes": "Low"}
+    response = doctor.post(
+        reverse("consultations:design", args=[consultation.public_id]),
+        {"photo": str(photo.public_id), "design": json.dumps(sent)},
+    )
+    page = response.content.decode()
+    assert "Draw the hairline or at least one zone" in page
+    assert response.context["initial_design"] == sent
+    assert json.dumps(sent) in page  # the editor's initial data (json_script)
+    assert "data-sde-unsaved" in page  # leaving would lose it: the editor asks first
+    assert DesignPlan.objects.count() == 1
+
+
+def test_an_unreadable_drawing_falls_back_to_the_saved_version(
+    doctor, consultation, photo, practitioner
+):
+    saved = make_design(consultation=consultation, by=practitioner, photo=photo)
+    response = doctor.post(
+        reverse("consultations:design", args=[consultation.public_id]),
+        {"photo": str(photo.public_id), "design": "{not json"},
+    )
+    assert "not valid JSON" in response.content.decode()
+    assert response.context["initial_design"] == saved.design
+    assert "data-sde-unsaved" not in response.content.decode()
+
+
+def test_after_the_photo_consent_is_withdrawn_no_new_design_is_made(
+    doctor, consultation, photo, practitioner, smp_client
+):
+    from clients.consent.services import consent_withdraw
+    from clients.models import SignedConsent
+
+    first = make_design(consultation=consultation, by=practitioner, photo=photo)
+    consent_withdraw(
+        consent=SignedConsent.objects.get(client=smp_client, version__template__kind="photos"),
+        by=practitioner,
+        reason="No more photos",
+    )
+    with pytest.raises(ValidationError, match="photo consent was withdrawn"):
+        make_design(consultation=consultation, by=practitioner, photo=photo)
+    url = reverse("consultations:design", args=[consultation.public_id])
+    page = doctor.get(url).content.decode()
+    assert 'data-testid="design-refusal"' in page
+    assert "Save as version 2" not in page
+    refused = doctor.post(url, {"photo": str(photo.public_id), "design": json.dumps(SAMPLE_DESIGN)})
+    assert "photo consent was withdrawn" in html.unescape(refused.content.decode())
+    assert list(DesignPlan.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_an_older_version_the_client_prefers_can_be_approved_and_shows_as_in_force(
+    doctor, consultation, photo, practitioner, smp_client
+):
+    from consultations.selectors import design_to_show
+
+    first = make_design(consultation=consultation, by=practitioner, photo=photo)
+    second = make_design(consultation=consultation, by=practitioner, photo=photo)
+    tablet = Client()  # the approval page locks its session to the form (handover)
+    tablet.force_login(practitioner)
+    approve_url = reverse("consultations:design_approve", args=[consultation.public_id, 1])
+    note = tablet.get(approve_url).content.decode()
+    assert "Version 2 is newer than this one." in note
+    assert (
+        "Version 2 is newer"
+        not in tablet.get(
+            reverse("consultations:design_approve", args=[consultation.public_id, 2])
+        ).content.decode()
+    )
+    approve(first, practitioner)
+
+    card = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
+    card = card.content.decode()
+    assert "Hairline design, version 1" in card
+    assert "the sessions follow this version" in card
+    assert "Version 2 is newer and not approved by the client." in card
+    assert "Not approved by the client yet" not in card
+    # The progress page shows the same version.
+    assert design_to_show(client=smp_client).pk == first.pk
+
+    design_page = doctor.get(reverse("consultations:design", args=[consultation.public_id]))
+    cards = design_page.content.decode().split('<div class="col-md-4">')[1:]
+    in_force = [card for card in cards if 'data-testid="design-in-force"' in card]
+    assert len(in_force) == 1
+    assert "Version 1 <span" in in_force[0]
+    second.refresh_from_db()
+    assert not second.is_approved
+
+
+def test_the_card_shows_the_newest_draft_while_nothing_is_approved(
+    doctor, consultation, photo, practitioner
+):
+    make_design(consultation=consultation, by=practitioner, photo=photo)
+    make_design(consultation=consultation, by=practitioner, photo=photo)
+    card = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
+    card = card.content.decode()
+    assert "Hairline design, version 2" in card
+    assert "Not approved by the client yet" in card
+    assert 'data-testid="newer-design"' not in card
+
+
+def test_a_new_design_starts_from_the_consultations_style_and_shows_its_recommendation(
+    doctor, smp_client, practitioner, photo
+):
+    consultation = make_consultation(
+        client=smp_client,
+        practitioner=practitioner,
+        hairline_style="peaked",
+        recommended_shade="Shade 2, 1:3 dilution",
+        recommended_density="light",
+    )
+    page = doctor.get(reverse("consultations:design", args=[consultation.public_id]))
+    page = html.unescape(page.content.decode())
+    assert '<option value="peaked" selected>Peaked</option>' in page
+    assert page.count("selected>Peaked") == 1
+    recommendation = page.split('data-testid="consultation-recommendation"')[1].split("</p>")[0]
+    assert "hairline style peaked" in recommendation
+    assert "recommended shade Shade 2, 1:3 dilution" in recommendation
+    assert "density light" in recommendation
