@@ -3,10 +3,12 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -24,21 +26,45 @@ def _set_group(user: User) -> None:
         user.groups.clear()
 
 
-def _other_active_managers(user: User) -> int:
-    # Lock the manager rows so two managers demoting each other cannot both succeed.
-    return len(
-        User.objects.select_for_update()
-        .filter(role=Role.MANAGER, is_active=True)
-        .exclude(pk=user.pk)
-        .values_list("pk", flat=True)
+def _lock_with_managers(user: User) -> User:
+    """Lock the person and every manager row in one statement, in primary-key order, and
+    return the person's fresh row.
+
+    Two managers changing each other at once then queue on the same first row instead of
+    each holding one and waiting for the other (a deadlock). PostgreSQL re-reads a row it
+    waited for, so a manager demoted meanwhile is no longer in the locked set.
+    """
+    locked = {
+        row.pk: row
+        for row in User.objects.select_for_update()
+        .filter(Q(pk=user.pk) | Q(role=Role.MANAGER))
+        .order_by("pk")
+    }
+    return locked[user.pk]
+
+
+def _managers_who_can_sign_in(*, excluding: User) -> int:
+    # An invited manager who never chose a password cannot sign in, and a password reset
+    # skips accounts without a usable password: they do not keep the clinic managed.
+    return (
+        User.objects.filter(role=Role.MANAGER, is_active=True)
+        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .exclude(pk=excluding.pk)
+        .count()
     )
 
 
 def _guard_last_manager(user: User, *, action: str) -> None:
-    if user.role == Role.MANAGER and user.is_active and _other_active_managers(user) == 0:
+    """Call with the rows locked by ``_lock_with_managers``."""
+    if (
+        user.role == Role.MANAGER
+        and user.is_active
+        and _managers_who_can_sign_in(excluding=user) == 0
+    ):
         raise ValidationError(
-            f"{user} is the clinic's last active manager, so they cannot be {action}. "
-            "Make another person a manager first."
+            f"{user} is the clinic's last active manager who can sign in, so they cannot be "
+            f"{action}. Make another person a manager first (an invited manager counts once "
+            "they have set their password)."
         )
 
 
@@ -138,7 +164,7 @@ def user_update(
     locations: Iterable,
     all_locations: bool,
 ) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_with_managers(user)
     locations = list(locations)
     if not by.all_locations:
         if all_locations != user.all_locations:
@@ -167,7 +193,7 @@ def user_update(
 
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_with_managers(user)
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account; ask another manager.")
     if not user.is_active:
