@@ -1,6 +1,8 @@
 """Writes on staff accounts. Every rule that spans rows (the last manager) lives here."""
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -17,6 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User, new_feed_token
 from accounts.roles import GROUP_NAMES, Role
 from smp_clinic.lib.mail import send_templated_email
+
+logger = logging.getLogger(__name__)
 
 
 def _set_group(user: User) -> None:
@@ -103,12 +107,28 @@ def guard_whole_account(by: User, user: User, *, action: str) -> None:
         )
 
 
-def _send_invite(user: User, invited_by: User) -> None:
-    send_templated_email(
-        template_base="accounts/email/invite",
-        context={"user": user, "invited_by": invited_by, "link": invite_link(user)},
-        to=[user.email],
-    )
+@dataclass
+class Invitation:
+    user: User
+    # The email goes out once the account is committed: None until then, then whether the
+    # mail server took it.
+    email_sent: bool | None = None
+
+
+def _send_invite(invitation: Invitation, invited_by: User) -> None:
+    user = invitation.user
+    try:
+        send_templated_email(
+            template_base="accounts/email/invite",
+            context={"user": user, "invited_by": invited_by, "link": invite_link(user)},
+            to=[user.email],
+        )
+    except OSError:  # smtplib.SMTPException is one, as are refused connections and timeouts
+        # The account is saved either way; the manager is told to use Resend.
+        logger.warning("The invitation email to user %s could not be sent", user.pk, exc_info=True)
+        invitation.email_sent = False
+    else:
+        invitation.email_sent = True
 
 
 @transaction.atomic
@@ -120,7 +140,7 @@ def user_invite(
     role: Role,
     locations: Iterable = (),
     all_locations: bool = False,
-) -> User:
+) -> Invitation:
     _guard_location_grant(invited_by, locations=locations, all_locations=all_locations)
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -139,19 +159,22 @@ def user_invite(
         raise ValidationError(f"There is already a staff account for {email}.") from None
     user.locations.set(locations)
     _set_group(user)
-    transaction.on_commit(lambda: _send_invite(user, invited_by))
-    return user
+    invitation = Invitation(user=user)
+    transaction.on_commit(lambda: _send_invite(invitation, invited_by))
+    return invitation
 
 
 @transaction.atomic
-def user_resend_invite(*, user: User, by: User) -> None:
+def user_resend_invite(*, user: User, by: User) -> Invitation:
     if user.has_usable_password():
         raise ValidationError(f"{user} has already set a password; there is nothing to resend.")
     if not user.is_active:
         raise ValidationError(f"{user} is deactivated; reactivate the account first.")
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])
-    transaction.on_commit(lambda: _send_invite(user, by))
+    invitation = Invitation(user=user)
+    transaction.on_commit(lambda: _send_invite(invitation, by))
+    return invitation
 
 
 @transaction.atomic

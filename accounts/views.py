@@ -168,7 +168,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_invite(
+            invitation = services.user_invite(
                 invited_by=request.user,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -179,7 +179,16 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Invitation sent to {user.email}.")
+            email = invitation.user.email
+            if invitation.email_sent is False:
+                messages.warning(
+                    request,
+                    f"The account for {email} is created, but the invitation email could not be "
+                    "sent: the mail server did not answer. Use Resend invitation in their "
+                    "row once email works again.",
+                )
+            else:
+                messages.success(request, f"Invitation sent to {email}.")
             return redirect("accounts:staff_list")
     return render(
         request,
@@ -269,9 +278,16 @@ def staff_unlock(request: HttpRequest, user_id) -> HttpResponse:
 def staff_resend_invite(request: HttpRequest, user_id) -> HttpResponse:
     member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     try:
-        services.user_resend_invite(user=member, by=request.user)
+        invitation = services.user_resend_invite(user=member, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A new invitation is on its way to {member.email}.")
+        if invitation.email_sent is False:
+            messages.error(
+                request,
+                f"The invitation email to {member.email} could not be sent: the mail server did "
+                "not answer. Try Resend invitation again later.",
+            )
+        else:
+            messages.success(request, f"A new invitation is on its way to {member.email}.")
     return redirect(reverse("accounts:staff_list"))

@@ -52,7 +52,7 @@ def test_a_manager_can_step_down_once_the_invited_manager_has_set_a_password(
         full_name="Next Manager",
         role=Role.MANAGER,
         locations=[location],
-    )
+    ).user
     invited.set_password("a pass phrase of their own")
     invited.save(update_fields=["password"])
     client.force_login(manager)
