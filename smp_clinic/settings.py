@@ -175,15 +175,19 @@ if BROKER_IS_FILESYSTEM:
     # kombu's filesystem transport: producer and consumer share one folder on this machine.
     _queue_dir = str(VAR_DIR / "broker" / "queue")
     # The transport neither creates its folders nor fails clearly when they are missing.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _queue_dir,
         "data_folder_out": _queue_dir,
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
+        # The exchange tables; kombu's default is "control" relative to the working
+        # directory, which put a control/ folder into the checkout.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
     }
-    # Remote control needs a fanout exchange, which the filesystem transport lacks.
+    # Remote control (celery inspect) stays off here: nothing uses it, and it would add a
+    # broadcast queue for every worker to poll.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -71,3 +71,52 @@ def test_a_fresh_checkout_runs_on_sqlite_and_the_filesystem_broker(tmp_path):
     assert facts["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert (facts["login"], facts["today"], facts["today_has_nav"]) == (302, 200, True)
     assert (tmp_path / "var" / "db.sqlite3").is_file()
+
+
+PUBLISH = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from smp_clinic.celery import app
+app.send_task("aftercare.outbox_dispatch")
+print(json.dumps(settings.CELERY_BROKER_TRANSPORT_OPTIONS))
+"""
+
+
+def test_the_filesystem_broker_keeps_all_its_folders_under_var_dir(tmp_path):
+    """kombu's exchange tables default to a control/ folder in the working directory: `make
+    run` starts Celery from the checkout, so they must be pointed under VAR_DIR. Run from an
+    empty folder standing in for the checkout."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "REDIS_", "DJANGO_", "CELERY_"))
+    }
+    workdir = tmp_path / "checkout"
+    workdir.mkdir()
+    var = tmp_path / "var"
+    env.update(
+        DJANGO_SETTINGS_MODULE="smp_clinic.settings",
+        PYTHONPATH=str(ROOT),
+        VAR_DIR=str(var),
+        SECRET_KEY="a-throwaway-key-for-this-test-only-0123456789-abcdefghijklmnop",
+        ENV_FILE="/nonexistent",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PUBLISH],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    folders = {key: Path(value) for key, value in options.items() if key.endswith("_folder")}
+    assert folders["control_folder"] == var / "broker" / "control"
+    assert all(folder.is_relative_to(var) for folder in folders.values()), folders
+    assert list(workdir.iterdir()) == []
+    assert list((var / "broker" / "control").glob("*.exchange")), "the task's exchange table"
+    assert len(list((var / "broker" / "queue").iterdir())) == 1
