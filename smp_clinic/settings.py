@@ -290,6 +290,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_COOKIE_HTTPONLY = True
+# A form sent from a page left open too long gets "this page has expired", not Django's page.
+CSRF_FAILURE_VIEW = "dashboard.views.csrf_failure"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # No inline script, no inline style attribute, nothing from another origin. Bootstrap's CSS
 # draws some icons from data: URIs; signature pads and the design editor draw on canvases.
