@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.access import role_required
-from accounts.forms import LoginForm, StaffEditForm, StaffFilterForm, StaffInviteForm
+from accounts.forms import (
+    LoginForm,
+    SiteURLPasswordResetForm,
+    StaffEditForm,
+    StaffFilterForm,
+    StaffInviteForm,
+)
 from accounts.models import User
 from accounts.roles import MANAGERS, Role
 from smp_clinic.lib.ratelimit import rate_limit
@@ -38,6 +44,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 @method_decorator(rate_limit("password-reset", per_minute=5), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = SiteURLPasswordResetForm
     template_name = "registration/simple_form_page.html"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
