@@ -264,6 +264,32 @@ def user_create_with_password(
     return user
 
 
+@transaction.atomic
+def user_restore_with_password(
+    *, user: User, full_name: str, role: Role, password: str, locations: Iterable
+) -> User:
+    """For the demo seed: the account as it was made, whatever was done to it since (it
+    was deactivated, demoted, moved, locked out, its password changed), so the login the
+    seed prints works. The password is set again only when it no longer matches, so the
+    person's open sessions survive a re-run that changes nothing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = full_name
+    user.role = role
+    user.all_locations = False
+    user.is_active = True
+    user.deactivated_at = None
+    user.deactivated_by = None
+    fields = ["full_name", "role", "all_locations", "is_active", "deactivated_at", "deactivated_by"]
+    if not user.check_password(password):
+        user.set_password(password)
+        fields.append("password")
+    user.save(update_fields=fields)
+    user.locations.set(locations)
+    _set_group(user)
+    user_unlock(user=user, by=user)
+    return user
+
+
 def user_sign_out_everywhere(*, user: User) -> None:
     """End every session of this person, on every device."""
     user.session_salt = new_feed_token()

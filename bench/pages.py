@@ -268,6 +268,9 @@ def bench_size(size: int, args) -> tuple[list[dict], dict]:
                     "--years",
                     str(args.years),
                     "--quiet-logins",
+                    # The benchmark runs production settings (DEBUG off) on a throwaway
+                    # database.
+                    "--force",
                 ],
                 env,
             )

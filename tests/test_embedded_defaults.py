@@ -5,6 +5,7 @@ developer's machine would."""
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ email = "frontdesk@demo.smp-clinic.test"
 signed_in = client.post("/accounts/login/", {"username": email, "password": logins[email]})
 today = client.get("/")
 print(json.dumps({
+    "debug": settings.DEBUG,
     "engine": settings.DATABASES["default"]["ENGINE"],
     "broker": settings.CELERY_BROKER_URL,
     "email": settings.EMAIL_BACKEND,
@@ -33,18 +35,28 @@ print(json.dumps({
 """
 
 
+def make_run_env_file(folder: Path) -> Path:
+    """The .env that `make run` writes on first start (scripts/write_env.py): it turns
+    DEBUG on, which seed_demo needs."""
+    template = runpy.run_path(str(ROOT / "scripts" / "write_env.py"))["TEMPLATE"]
+    env_file = folder / ".env"
+    env_file.write_text(template.format(secret="a-throwaway-key-for-this-test-only-" + "x" * 30))
+    return env_file
+
+
 @pytest.mark.slow
 def test_a_fresh_checkout_runs_on_sqlite_and_the_filesystem_broker(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DATABASE_", "REDIS_", "EMAIL_", "DJANGO_", "CELERY_"))
+        # The test run's own values; here the .env speaks, as on a new machine.
+        and key not in {"DEBUG", "SECRET_KEY", "STATIC_MANIFEST"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="smp_clinic.settings",
         VAR_DIR=str(tmp_path / "var"),
-        SECRET_KEY="a-throwaway-key-for-this-test-only-0123456789-abcdefghijklmnop",
-        ENV_FILE="/nonexistent",
+        ENV_FILE=str(make_run_env_file(tmp_path)),
         ALLOWED_HOSTS="testserver",
     )
 
@@ -66,6 +78,7 @@ def test_a_fresh_checkout_runs_on_sqlite_and_the_filesystem_broker(tmp_path):
     assert "Demo clinic ready" in seeded
     assert seeded.count("password: ") == 3
     facts = json.loads(manage("shell", "-c", CHECK).strip().splitlines()[-1])
+    assert facts["debug"] is True
     assert facts["engine"] == "django.db.backends.sqlite3"
     assert facts["broker"].startswith("filesystem://")
     assert facts["email"] == "django.core.mail.backends.filebased.EmailBackend"
