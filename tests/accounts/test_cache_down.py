@@ -2,7 +2,6 @@
 and sessions, messages and lockouts live in the database."""
 
 import logging
-import socket
 
 import pytest
 from django.core import mail
@@ -11,18 +10,12 @@ from django.urls import reverse
 from tests.factories import TEST_PASSWORD
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def cache_down(settings):
+def cache_down(settings, closed_port):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

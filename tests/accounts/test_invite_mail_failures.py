@@ -5,7 +5,6 @@ Transactional: the invitation email is sent when the account's transaction commi
 the request, as in production."""
 
 import smtplib
-import socket
 
 import pytest
 from django.core import mail
@@ -25,18 +24,12 @@ class DisconnectingBackend(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(params=["refused", "disconnected"])
-def mail_server_down(request, settings):
+def mail_server_down(request, settings, closed_port):
     if request.param == "refused":
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = _closed_port()
+        settings.EMAIL_PORT = closed_port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_TIMEOUT = 2
     else:

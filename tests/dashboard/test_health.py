@@ -83,9 +83,9 @@ def _healthz_timed(client):
     ("server", "detail"), [("closed", "OperationalError"), ("silent", "ConnectionTimeout")]
 )
 def test_healthz_answers_503_within_seconds_when_the_database_is_unreachable(
-    client, db, monkeypatch, silent_server, server, detail
+    client, db, monkeypatch, silent_server, closed_port, server, detail
 ):
-    port = silent_server if server == "silent" else _free_port()
+    port = silent_server if server == "silent" else closed_port
     # The health check connects with the connection's own settings, pointed elsewhere here;
     # the test's open connection is not touched.
     monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
