@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from accounts.models import User
 from accounts.roles import Role
@@ -20,6 +23,17 @@ class LoginForm(AuthenticationForm):
             "This account has been deactivated. Ask a clinic manager if you need access again."
         ),
     }
+
+
+class SiteURLPasswordResetForm(PasswordResetForm):
+    """The emailed link starts with SITE_URL, like an invitation's. Built from the request,
+    it would start with whatever Host header the asker sent, and a forged one would mail
+    the account's owner a link to the forger's site that carries a valid reset token."""
+
+    def save(self, **kwargs) -> None:
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        super().save(**kwargs)
 
 
 class StaffFilterForm(forms.Form):

@@ -1,12 +1,16 @@
 """Writes on staff accounts. Every rule that spans rows (the last manager) lives here."""
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -16,6 +20,8 @@ from accounts.models import User, new_feed_token
 from accounts.roles import GROUP_NAMES, Role
 from smp_clinic.lib.mail import send_templated_email
 
+logger = logging.getLogger(__name__)
+
 
 def _set_group(user: User) -> None:
     if user.role:
@@ -24,21 +30,45 @@ def _set_group(user: User) -> None:
         user.groups.clear()
 
 
-def _other_active_managers(user: User) -> int:
-    # Lock the manager rows so two managers demoting each other cannot both succeed.
-    return len(
-        User.objects.select_for_update()
-        .filter(role=Role.MANAGER, is_active=True)
-        .exclude(pk=user.pk)
-        .values_list("pk", flat=True)
+def _lock_with_managers(user: User) -> User:
+    """Lock the person and every manager row in one statement, in primary-key order, and
+    return the person's fresh row.
+
+    Two managers changing each other at once then queue on the same first row instead of
+    each holding one and waiting for the other (a deadlock). PostgreSQL re-reads a row it
+    waited for, so a manager demoted meanwhile is no longer in the locked set.
+    """
+    locked = {
+        row.pk: row
+        for row in User.objects.select_for_update()
+        .filter(Q(pk=user.pk) | Q(role=Role.MANAGER))
+        .order_by("pk")
+    }
+    return locked[user.pk]
+
+
+def _managers_who_can_sign_in(*, excluding: User) -> int:
+    # An invited manager who never chose a password cannot sign in, and a password reset
+    # skips accounts without a usable password: they do not keep the clinic managed.
+    return (
+        User.objects.filter(role=Role.MANAGER, is_active=True)
+        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .exclude(pk=excluding.pk)
+        .count()
     )
 
 
 def _guard_last_manager(user: User, *, action: str) -> None:
-    if user.role == Role.MANAGER and user.is_active and _other_active_managers(user) == 0:
+    """Call with the rows locked by ``_lock_with_managers``."""
+    if (
+        user.role == Role.MANAGER
+        and user.is_active
+        and _managers_who_can_sign_in(excluding=user) == 0
+    ):
         raise ValidationError(
-            f"{user} is the clinic's last active manager, so they cannot be {action}. "
-            "Make another person a manager first."
+            f"{user} is the clinic's last active manager who can sign in, so they cannot be "
+            f"{action}. Make another person a manager first (an invited manager counts once "
+            "they have set their password)."
         )
 
 
@@ -77,12 +107,28 @@ def guard_whole_account(by: User, user: User, *, action: str) -> None:
         )
 
 
-def _send_invite(user: User, invited_by: User) -> None:
-    send_templated_email(
-        template_base="accounts/email/invite",
-        context={"user": user, "invited_by": invited_by, "link": invite_link(user)},
-        to=[user.email],
-    )
+@dataclass
+class Invitation:
+    user: User
+    # The email goes out once the account is committed: None until then, then whether the
+    # mail server took it.
+    email_sent: bool | None = None
+
+
+def _send_invite(invitation: Invitation, invited_by: User) -> None:
+    user = invitation.user
+    try:
+        send_templated_email(
+            template_base="accounts/email/invite",
+            context={"user": user, "invited_by": invited_by, "link": invite_link(user)},
+            to=[user.email],
+        )
+    except OSError:  # smtplib.SMTPException is one, as are refused connections and timeouts
+        # The account is saved either way; the manager is told to use Resend.
+        logger.warning("The invitation email to user %s could not be sent", user.pk, exc_info=True)
+        invitation.email_sent = False
+    else:
+        invitation.email_sent = True
 
 
 @transaction.atomic
@@ -94,7 +140,7 @@ def user_invite(
     role: Role,
     locations: Iterable = (),
     all_locations: bool = False,
-) -> User:
+) -> Invitation:
     _guard_location_grant(invited_by, locations=locations, all_locations=all_locations)
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -113,19 +159,22 @@ def user_invite(
         raise ValidationError(f"There is already a staff account for {email}.") from None
     user.locations.set(locations)
     _set_group(user)
-    transaction.on_commit(lambda: _send_invite(user, invited_by))
-    return user
+    invitation = Invitation(user=user)
+    transaction.on_commit(lambda: _send_invite(invitation, invited_by))
+    return invitation
 
 
 @transaction.atomic
-def user_resend_invite(*, user: User, by: User) -> None:
+def user_resend_invite(*, user: User, by: User) -> Invitation:
     if user.has_usable_password():
         raise ValidationError(f"{user} has already set a password; there is nothing to resend.")
     if not user.is_active:
         raise ValidationError(f"{user} is deactivated; reactivate the account first.")
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])
-    transaction.on_commit(lambda: _send_invite(user, by))
+    invitation = Invitation(user=user)
+    transaction.on_commit(lambda: _send_invite(invitation, by))
+    return invitation
 
 
 @transaction.atomic
@@ -138,7 +187,7 @@ def user_update(
     locations: Iterable,
     all_locations: bool,
 ) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_with_managers(user)
     locations = list(locations)
     if not by.all_locations:
         if all_locations != user.all_locations:
@@ -167,7 +216,7 @@ def user_update(
 
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> User:
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _lock_with_managers(user)
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account; ask another manager.")
     if not user.is_active:
@@ -212,6 +261,32 @@ def user_create_with_password(
         )
         user.locations.set(locations)
         _set_group(user)
+    return user
+
+
+@transaction.atomic
+def user_restore_with_password(
+    *, user: User, full_name: str, role: Role, password: str, locations: Iterable
+) -> User:
+    """For the demo seed: the account as it was made, whatever was done to it since (it
+    was deactivated, demoted, moved, locked out, its password changed), so the login the
+    seed prints works. The password is set again only when it no longer matches, so the
+    person's open sessions survive a re-run that changes nothing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = full_name
+    user.role = role
+    user.all_locations = False
+    user.is_active = True
+    user.deactivated_at = None
+    user.deactivated_by = None
+    fields = ["full_name", "role", "all_locations", "is_active", "deactivated_at", "deactivated_by"]
+    if not user.check_password(password):
+        user.set_password(password)
+        fields.append("password")
+    user.save(update_fields=fields)
+    user.locations.set(locations)
+    _set_group(user)
+    user_unlock(user=user, by=user)
     return user
 
 

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.access import role_required
-from accounts.forms import LoginForm, StaffEditForm, StaffFilterForm, StaffInviteForm
+from accounts.forms import (
+    LoginForm,
+    SiteURLPasswordResetForm,
+    StaffEditForm,
+    StaffFilterForm,
+    StaffInviteForm,
+)
 from accounts.models import User
 from accounts.roles import MANAGERS, Role
 from smp_clinic.lib.ratelimit import rate_limit
@@ -38,6 +44,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 @method_decorator(rate_limit("password-reset", per_minute=5), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = SiteURLPasswordResetForm
     template_name = "registration/simple_form_page.html"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
@@ -168,7 +175,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_invite(
+            invitation = services.user_invite(
                 invited_by=request.user,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -179,7 +186,16 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Invitation sent to {user.email}.")
+            email = invitation.user.email
+            if invitation.email_sent is False:
+                messages.warning(
+                    request,
+                    f"The account for {email} is created, but the invitation email could not be "
+                    "sent: the mail server did not answer. Use Resend invitation in their "
+                    "row once email works again.",
+                )
+            else:
+                messages.success(request, f"Invitation sent to {email}.")
             return redirect("accounts:staff_list")
     return render(
         request,
@@ -269,9 +285,16 @@ def staff_unlock(request: HttpRequest, user_id) -> HttpResponse:
 def staff_resend_invite(request: HttpRequest, user_id) -> HttpResponse:
     member = selectors.staff_member_for(manager=request.user, public_id=user_id)
     try:
-        services.user_resend_invite(user=member, by=request.user)
+        invitation = services.user_resend_invite(user=member, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A new invitation is on its way to {member.email}.")
+        if invitation.email_sent is False:
+            messages.error(
+                request,
+                f"The invitation email to {member.email} could not be sent: the mail server did "
+                "not answer. Try Resend invitation again later.",
+            )
+        else:
+            messages.success(request, f"A new invitation is on its way to {member.email}.")
     return redirect(reverse("accounts:staff_list"))

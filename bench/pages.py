@@ -9,7 +9,7 @@ postgres://postgres@127.0.0.1:5432), migrated and filled by ``seed_demo --client
 production settings (DEBUG off, a throwaway SECRET_KEY). The script signs in through the
 login form as the role that uses each page, then wrk (a second process) loads each page
 for a fixed time: the calendar day and week views, client search, a client page, a
-session log, the outbox, and ``/ping`` (a signed-in view that reads one row): every
+session log, the outbox, and ``/ping`` (a staff view that reads one row): every
 page's throughput is given as a ratio to it, so results compare across machines.
 Latency is what wrk sees (p50, p95) and, from gunicorn's access log, the server's own
 time per request (p95). ``--write`` puts the table and docs/benchmark-latency.png into
@@ -268,6 +268,9 @@ def bench_size(size: int, args) -> tuple[list[dict], dict]:
                     "--years",
                     str(args.years),
                     "--quiet-logins",
+                    # The benchmark runs production settings (DEBUG off) on a throwaway
+                    # database.
+                    "--force",
                 ],
                 env,
             )

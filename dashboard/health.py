@@ -1,21 +1,39 @@
-"""Readiness checks for /healthz: the database and the Celery broker."""
+"""Readiness checks for /healthz: the database and the Celery broker.
+
+Each check gives up after about two seconds, so a load balancer hears "not ready" well
+before its own probe times out.
+"""
 
 import os
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
 from smp_clinic.celery import app as celery_app
 
 BROKER_TIMEOUT_SECONDS = 2.0
+# libpq's shortest connect timeout.
+DATABASE_TIMEOUT_SECONDS = 2
+
+
+def _check_postgresql() -> None:
+    # A connection of its own rather than one from the pool: with the server gone, the
+    # pool would wait its whole timeout (10 s by default) for a connection that never comes.
+    params = {**connection.get_connection_params(), "connect_timeout": DATABASE_TIMEOUT_SECONDS}
+    with psycopg.connect(**params) as conn:
+        conn.execute("SELECT 1").fetchone()
 
 
 def check_database() -> tuple[bool, str]:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        if connection.vendor == "postgresql":
+            _check_postgresql()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         return False, type(error).__name__
     return True, connection.vendor
@@ -28,7 +46,13 @@ def check_broker() -> tuple[bool, str]:
             return True, "filesystem"
         return False, "filesystem queue folder missing or read-only"
     try:
-        with celery_app.connection_for_write() as conn:
+        # Socket timeouts of its own: a Redis that accepts the connection but never answers
+        # would otherwise hold the probe for as long as the operating system waits.
+        timeouts = {
+            "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+            "socket_timeout": BROKER_TIMEOUT_SECONDS,
+        }
+        with celery_app.connection_for_write(transport_options=timeouts) as conn:
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS
             )

@@ -157,6 +157,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "smp",
+            # A Redis that stops answering costs a request two seconds, not a hang; the
+            # rate limits, the cache's only users during a request, then fail open.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -173,15 +176,19 @@ if BROKER_IS_FILESYSTEM:
     # kombu's filesystem transport: producer and consumer share one folder on this machine.
     _queue_dir = str(VAR_DIR / "broker" / "queue")
     # The transport neither creates its folders nor fails clearly when they are missing.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _queue_dir,
         "data_folder_out": _queue_dir,
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
+        # The exchange tables; kombu's default is "control" relative to the working
+        # directory, which put a control/ folder into the checkout.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
     }
-    # Remote control needs a fanout exchange, which the filesystem transport lacks.
+    # Remote control (celery inspect) stays off here: nothing uses it, and it would add a
+    # broadcast queue for every worker to poll.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -284,6 +291,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_COOKIE_HTTPONLY = True
+# A form sent from a page left open too long gets "this page has expired", not Django's page.
+CSRF_FAILURE_VIEW = "dashboard.views.csrf_failure"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # No inline script, no inline style attribute, nothing from another origin. Bootstrap's CSS
 # draws some icons from data: URIs; signature pads and the design editor draw on canvases.

@@ -2,6 +2,7 @@
 
 Every named URL pattern must appear here (an exact name, or a prefix ending in ``*``);
 a new view without an entry fails the access test until someone decides who may see it.
+The roles left out of an entry are refused both a GET and a POST.
 Roles: anonymous, no_role (signed in, no role), front_desk, practitioner, manager.
 """
 
@@ -23,8 +24,9 @@ ACCESS: dict[str, frozenset[str]] = {
     # dashboard
     "dashboard:today": STAFF,
     "dashboard:healthz": PUBLIC,
-    # the load benchmark's baseline (bench/pages.py)
-    "dashboard:ping": SIGNED_IN,
+    # the load benchmark's baseline (bench/pages.py, signed in as the front desk): it shows a
+    # location's name, which is for staff
+    "dashboard:ping": STAFF,
     # accounts: sign-in flows are public by nature
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
@@ -169,6 +171,22 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin:logout": PUBLIC,  # POST-only and harmless: ends whatever session there is
     "admin:*": NOBODY,
 }
+
+
+# A POST the view judges by more than the page's roles: the body the access test posts and
+# the roles that may post it. Every other URL is posted an empty body by each role that
+# ACCESS refuses.
+POST_ACCESS: dict[str, tuple[dict[str, str], frozenset[str]]] = {
+    # The desk checks clients in; starting and completing an appointment is clinical.
+    "scheduling:appointment_status": ({"status": "completed"}, CLINICAL),
+}
+
+
+def post_expectation(url_name: str) -> tuple[dict[str, str], frozenset[str] | None]:
+    """The body to post and the roles that may post it."""
+    if url_name in POST_ACCESS:
+        return POST_ACCESS[url_name]
+    return {}, expected_roles(url_name)
 
 
 def expected_roles(url_name: str) -> frozenset[str] | None:

@@ -30,6 +30,16 @@ def within_one_rate_window():
 
 
 @pytest.fixture
+def closed_port() -> int:
+    """A local TCP port that nothing listens on: a server that is down."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
 def location(db):
     return LocationFactory(name="Central Clinic")
 

@@ -3,6 +3,7 @@ app's look, and with a way back."""
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 
 def test_an_unknown_address_gets_the_friendly_404_page(client, front_desk):
@@ -23,3 +24,42 @@ def test_a_server_error_gets_the_friendly_500_page_and_no_details(db):
     assert "Something went wrong on our side" in html
     assert "RuntimeError" not in html
     assert "on purpose" not in html
+
+
+def test_a_form_sent_without_the_security_cookie_gets_the_page_expired_page(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/",
+        {"username": "someone@example.test", "password": "whatever"},
+        HTTP_REFERER="http://testserver/accounts/login/",
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<title>Page expired · SMP Clinic</title>" in html
+    assert "This page has expired" in html
+    assert "Nothing was saved" in html
+    assert "allow cookies for this site" in html
+    assert 'href="http://testserver/accounts/login/" data-testid="page-expired-back"' in html
+
+
+def test_a_stale_form_of_a_signed_in_person_keeps_the_app_around_the_message(
+    db, front_desk, smp_client
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(front_desk)
+    client.get(reverse("clients:list"))  # the page sets the security cookie
+    before = smp_client.first_name
+    response = client.post(
+        reverse("clients:edit", args=[smp_client.public_id]),
+        {"first_name": "Changed", "csrfmiddlewaretoken": "a-token-from-an-old-page"},
+        HTTP_REFERER="https://elsewhere.example/",
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This page has expired" in html
+    assert 'data-testid="main-nav"' in html
+    assert "allow cookies" not in html
+    # A page of another site is no way back: the link goes to the day's start instead.
+    assert 'href="/" data-testid="page-expired-back"' in html
+    smp_client.refresh_from_db()
+    assert smp_client.first_name == before

@@ -6,8 +6,13 @@ so every web process sees the same count).
 Each client address gets ``per_minute`` requests (of the listed methods) per window; the
 next one gets a 429 page saying when to try again. It limits a brute-force or scraping loop,
 not a person: django-axes does the per-account lockout.
+
+When the cache cannot count (Redis down), the limit fails open: the request goes through
+and a warning is logged. Nobody can sign in otherwise, while the per-account lockout (in
+the database) still stands.
 """
 
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -16,6 +21,8 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from smp_clinic.lib.http import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 def _hit(key: str, window: int) -> int:
@@ -28,6 +35,15 @@ def _hit(key: str, window: int) -> int:
         return 1
 
 
+def _count(scope: str, key: str, window: int) -> int:
+    """This request's number in its window, or 0 when the cache does not answer."""
+    try:
+        return _hit(key, window)
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure fails open
+        logger.warning("Rate limit %r not applied: the cache failed (%r)", scope, error)
+        return 0
+
+
 def rate_limit(scope: str, *, per_minute: int, window: int = 60, methods=("POST",)) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -35,7 +51,7 @@ def rate_limit(scope: str, *, per_minute: int, window: int = 60, methods=("POST"
             if request.method in methods:
                 bucket = int(time.time() // window)
                 key = f"ratelimit:{scope}:{client_ip(request) or 'unknown'}:{bucket}"
-                if _hit(key, window) > per_minute:
+                if _count(scope, key, window) > per_minute:
                     retry = window - int(time.time()) % window
                     response = render(request, "429.html", {"retry_after": retry}, status=429)
                     response["Retry-After"] = str(retry)

@@ -179,3 +179,27 @@ def test_weak_new_passwords_are_refused_with_a_reason(client, practitioner, weak
     assert 'data-testid="form-errors"' in response.content.decode()
     practitioner.refresh_from_db()
     assert practitioner.check_password(TEST_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("site_url", "start"),
+    [
+        ("https://clinic.example.com", "https://clinic.example.com/accounts/password/reset/"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000/accounts/password/reset/"),
+    ],
+)
+def test_the_reset_link_starts_with_site_url_whatever_host_the_request_named(
+    client, practitioner, settings, site_url, start
+):
+    settings.SITE_URL = site_url
+    settings.ALLOWED_HOSTS = ["attacker.example", "testserver"]
+    client.post(
+        reverse("accounts:password_reset"),
+        {"email": practitioner.email},
+        HTTP_HOST="attacker.example",
+    )
+    [message] = mail.outbox
+    assert link_in(message).startswith(start)
+    html = message.alternatives[0][0]
+    assert f'href="{start}' in html
+    assert "attacker.example" not in message.body + html

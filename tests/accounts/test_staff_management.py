@@ -157,7 +157,7 @@ def test_resending_an_invite_mails_a_fresh_link(
             full_name="Again",
             role=Role.FRONT_DESK,
             locations=[location],
-        )
+        ).user
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -185,7 +185,7 @@ def test_an_invite_link_of_a_deactivated_account_does_not_work(client, manager, 
         full_name="Late Person",
         role=Role.FRONT_DESK,
         locations=[location],
-    )
+    ).user
     link = invite_link(user)
     user_deactivate(user=user, by=manager)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]

@@ -1,24 +1,42 @@
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from dashboard.navigation import NAVIGATION
 
-@pytest.mark.parametrize(
-    ("role", "visible", "hidden"),
-    [
-        ("front_desk", ["Today"], ["Staff"]),
-        ("practitioner", ["Today"], ["Staff"]),
-        ("manager", ["Today", "Staff"], []),
-    ],
-)
-def test_each_role_signs_in_and_sees_its_navigation(page, sign_in, people, role, visible, hidden):
+ROLES = ("front_desk", "practitioner", "manager", "no_role")
+
+
+def nav_entries_for(role: str):
+    return [entry for entry in NAVIGATION if role in entry.roles]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_signs_in_and_sees_exactly_its_navigation(page, sign_in, people, role):
+    """The main navigation is dashboard/navigation.py's table for the role, in its order;
+    every item it shows opens its page and marks itself as the current one."""
     user = people[role]
     sign_in(user)
-    nav = page.get_by_test_id("main-nav")
-    for label in visible:
-        expect(nav.get_by_role("link", name=label)).to_be_visible()
-    for label in hidden:
-        expect(nav.get_by_role("link", name=label)).to_have_count(0)
     expect(page.get_by_test_id("role-badge")).to_have_text(user.role_label)
+    nav = page.get_by_test_id("main-nav")
+    shown = nav_entries_for(role)
+    expect(nav.get_by_role("link")).to_have_text([entry.label for entry in shown])
+    for entry in NAVIGATION:
+        if entry not in shown:
+            expect(nav.get_by_role("link", name=entry.label, exact=True)).to_have_count(0)
+    for entry in shown:
+        link = page.get_by_test_id("main-nav").get_by_role("link", name=entry.label, exact=True)
+        expect(link).to_have_attribute("href", reverse(entry.url_name))
+        with page.expect_navigation() as opened:
+            link.click()
+        assert opened.value.status == 200, entry.label
+        current = page.get_by_test_id("main-nav").get_by_role("link", name=entry.label, exact=True)
+        expect(current).to_have_attribute("aria-current", "page")
+
+
+def test_signing_in_greets_the_person_by_name(page, sign_in, people):
+    user = people["practitioner"]
+    sign_in(user)
     expect(page.get_by_role("heading", level=1)).to_contain_text(user.get_short_name())
 
 

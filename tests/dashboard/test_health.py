@@ -4,6 +4,7 @@ import subprocess
 import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from smp_clinic.celery import app as celery_app
@@ -61,3 +62,51 @@ def test_healthz_turns_503_when_redis_stops(client, db, own_redis):
     assert body["status"] == "unavailable"
     assert body["broker"]["ok"] is False
     assert body["database"]["ok"] is True
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never says a word: a server that hangs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield sock.getsockname()[1]
+
+
+def _healthz_timed(client):
+    started = time.monotonic()
+    response = client.get(reverse("dashboard:healthz"))
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("server", "detail"), [("closed", "OperationalError"), ("silent", "ConnectionTimeout")]
+)
+def test_healthz_answers_503_within_seconds_when_the_database_is_unreachable(
+    client, db, monkeypatch, silent_server, closed_port, server, detail
+):
+    port = silent_server if server == "silent" else closed_port
+    # The health check connects with the connection's own settings, pointed elsewhere here;
+    # the test's open connection is not touched.
+    monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(port))
+    response, seconds = _healthz_timed(client)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == {"ok": False, "detail": detail}
+    assert body["broker"]["ok"] is True
+    assert seconds < 4
+
+
+def test_healthz_answers_503_within_seconds_when_redis_hangs(client, db, silent_server):
+    previous = celery_app.conf.broker_url
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{silent_server}/0"
+    try:
+        response, seconds = _healthz_timed(client)
+    finally:
+        celery_app.conf.broker_url = previous
+    assert response.status_code == 503
+    body = response.json()
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+    assert seconds < 6

@@ -2,19 +2,28 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import GROUP_NAMES, Role
 from clients.models import Client
+from dashboard.management.commands.seed_demo import DEMO_STAFF
+from locations.models import Location
 from scheduling.models import Appointment
 
 
 def run_seed(*args) -> str:
+    # DEBUG is off under test settings; --force is what a benchmark passes.
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--force", *args, stdout=out)
     return out.getvalue()
+
+
+def demo_logins() -> dict[str, str]:
+    return json.loads((Path(settings.VAR_DIR) / "demo-logins.json").read_text())
 
 
 def test_seed_demo_prints_one_working_login_per_role_and_is_idempotent(db, client):
@@ -73,3 +82,67 @@ def test_seed_demo_with_years_makes_a_clinic_history_of_every_kind(db, monkeypat
     # A second run keeps the history as it is.
     run_seed("--clients", "200", "--years", "1", "--quiet-logins")
     assert Client.objects.count() == 200
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db):
+    with pytest.raises(CommandError, match="runs only with DEBUG=true") as refused:
+        call_command("seed_demo", stdout=StringIO())
+    assert "Pass --force" in str(refused.value)
+    assert not User.objects.exists()
+
+
+def test_seed_demo_runs_without_force_when_debug_is_on(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", "--clients", "1", stdout=out)
+    assert "Demo clinic ready" in out.getvalue()
+    assert User.objects.filter(email__endswith="@demo.smp-clinic.test").count() == 3
+
+
+def test_seed_demo_ends_with_the_logins_in_a_block_that_says_where_they_are_kept(db):
+    lines = run_seed("--clients", "1").rstrip("\n").splitlines()
+    rule = "=" * 78
+    assert lines[-7] == lines[-1] == rule
+    assert lines[-6].startswith("Demo clinic ready. Sign in at ")
+    assert [line.split()[-3] for line in lines[-5:-2]] == [email for email, _, _ in DEMO_STAFF]
+    assert lines[-2] == f"These logins are kept in {Path(settings.VAR_DIR) / 'demo-logins.json'}."
+
+
+def test_a_second_run_puts_every_demo_account_back_so_each_printed_login_works(
+    db, client, other_location
+):
+    from accounts.two_factor import is_enabled, setup_device
+
+    run_seed("--clients", "1", "--quiet-logins")
+    logins = demo_logins()
+    demo = {role: User.objects.get(email=email) for email, _, role in DEMO_STAFF}
+    # Everything a manager or a curious tester could do to the demo accounts meanwhile.
+    User.objects.filter(pk=demo[Role.PRACTITIONER].pk).update(is_active=False)
+    User.objects.filter(pk=demo[Role.MANAGER].pk).update(role=Role.FRONT_DESK, full_name="X")
+    demo[Role.MANAGER].groups.clear()
+    demo[Role.FRONT_DESK].locations.set([other_location])
+    demo[Role.MANAGER].set_password("changed by someone")
+    demo[Role.MANAGER].save(update_fields=["password"])
+    desk_email = demo[Role.FRONT_DESK].email
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": desk_email, "password": "wrong"})
+    device = setup_device(demo[Role.PRACTITIONER])
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+
+    out = run_seed("--clients", "1")
+
+    central = Location.objects.get(name="Central Clinic")
+    for email, name, role in DEMO_STAFF:
+        user = User.objects.get(email=email)
+        assert (user.is_active, user.role, user.full_name) == (True, role, name)
+        assert list(user.locations.all()) == [central]
+        assert list(user.groups.values_list("name", flat=True)) == [GROUP_NAMES[role]]
+        assert not is_enabled(user)
+        assert f"password: {logins[email]}" in out
+        signed_in = client.post(
+            reverse("accounts:login"), {"username": email, "password": logins[email]}
+        )
+        assert signed_in.status_code == 302, email
+        assert client.get(reverse("dashboard:today")).status_code == 200, email
+        client.logout()

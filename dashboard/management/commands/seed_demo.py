@@ -1,8 +1,13 @@
 """Load a demo clinic: a location with rooms and opening hours, one login per role, clients.
 
-Idempotent: running it again keeps what exists and prints the same logins. Passwords are
+Idempotent: running it again keeps what exists and prints the same logins, and puts the
+three demo accounts back as they were made (active, their role and location, their
+password, no lockout, no two-factor), so a printed login always works. Passwords are
 random, made on first run and kept in var/demo-logins.json (git-ignored, owner-only), so a
 demo never ships a password written in code.
+
+It runs only with DEBUG on (the .env that `make run` writes turns it on), or with
+--force: on a real clinic's database it would open three accounts with known roles.
 """
 
 import json
@@ -12,13 +17,14 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import two_factor
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import user_create_with_password
+from accounts.services import user_create_with_password, user_restore_with_password
 from clients.models import Client
 from clients.services import client_create
 from dashboard.demo_history import history_seed
@@ -46,6 +52,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print passwords.")
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help=(
+                "Run with DEBUG off too (benchmarks): it opens demo accounts with known roles "
+                "and passwords, so never on a real clinic's database."
+            ),
+        )
+        parser.add_argument(
             "--clients", type=int, default=12, help="How many demo clients (default 12)."
         )
         parser.add_argument(
@@ -58,6 +72,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo opens demo accounts with known roles and passwords, so it runs only "
+                "with DEBUG=true (a development machine; `make run` writes it into .env). "
+                "Pass --force to run it with DEBUG off anyway."
+            )
         logins_file = Path(settings.VAR_DIR) / "demo-logins.json"
         with transaction.atomic():
             location = self._location()
@@ -81,7 +101,7 @@ class Command(BaseCommand):
                 f"{stats.messages} messages."
             )
         if not options["quiet_logins"]:
-            self._print_logins(passwords)
+            self._print_logins(passwords, logins_file)
 
     def _location(self) -> Location:
         location, created = Location.objects.get_or_create(
@@ -109,17 +129,19 @@ class Command(BaseCommand):
         passwords: dict[str, str] = {}
         for email, name, role in DEMO_STAFF:
             user = User.objects.filter(email=email).first()
-            password = stored.get(email)
+            # A login lost from the file gets a fresh password, so there is one to print.
+            password = stored.get(email) or secrets.token_urlsafe(9)
             if user is None:
-                password = secrets.token_urlsafe(9)
                 user_create_with_password(
                     email=email, full_name=name, role=role, password=password, locations=[location]
                 )
-            elif password is None or not user.check_password(password):
-                # The stored login was lost or changed: issue a fresh one so it can be printed.
-                password = secrets.token_urlsafe(9)
-                user.set_password(password)
-                user.save(update_fields=["password"])
+            else:
+                user_restore_with_password(
+                    user=user, full_name=name, role=role, password=password, locations=[location]
+                )
+                if two_factor.is_enabled(user):
+                    # The printed password alone must sign in.
+                    two_factor.devices_remove(user=user, by=user)
             passwords[email] = password
         logins_file.parent.mkdir(parents=True, exist_ok=True)
         logins_file.write_text(json.dumps(passwords, indent=2))
@@ -206,9 +228,13 @@ class Command(BaseCommand):
                 allow_past=True,
             )
 
-    def _print_logins(self, passwords: dict[str, str]) -> None:
+    def _print_logins(self, passwords: dict[str, str], logins_file: Path) -> None:
+        rule = "=" * 78
         self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(rule))
         self.stdout.write(self.style.SUCCESS("Demo clinic ready. Sign in at " + settings.SITE_URL))
         for email, _name, role in DEMO_STAFF:
             self.stdout.write(f"  {role.label:<13} {email:<36} password: {passwords[email]}")
+        self.stdout.write(f"These logins are kept in {logins_file}.")
+        self.stdout.write(self.style.SUCCESS(rule))
         self.stdout.write("")
