@@ -36,7 +36,7 @@ class LotReceiveForm(forms.Form):
         widget=_date_input(), required=False, help_text="Today if empty."
     )
     volume_ml = forms.DecimalField(
-        label="Volume (ml)", max_digits=7, decimal_places=1, min_value=Decimal("0.1")
+        label="Volume (ml)", max_digits=8, decimal_places=2, min_value=Decimal("0.1")
     )
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import User
@@ -179,6 +180,14 @@ def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None) -> None:
         )
         if not updated:
             raise ValidationError({"needle": f"No {needle.label} cartridges left in stock."})
+
+
+def stock_return(*, lot_id: int, ml: Decimal) -> None:
+    """Put a pass's pigment back on its lot. Never above what was received: a count
+    correction since the pass was logged may already have put it back."""
+    PigmentLot.objects.filter(pk=lot_id).update(
+        volume_remaining_ml=Least(F("volume_remaining_ml") + ml, F("volume_received_ml"))
+    )
 
 
 def usable_lots(on: date) -> QuerySet[PigmentLot]:

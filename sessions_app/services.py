@@ -29,6 +29,7 @@ from sessions_app.zones import ZONE_CODES
 from smp_clinic.lib import events
 from smp_clinic.lib.tz import local_date
 
+ML_STEP = Decimal("0.01")
 PASS_FIELDS = (
     "zones",
     "needle",
@@ -333,6 +334,8 @@ def _validate_pass(data: dict) -> None:
     ml = data.get("pigment_ml")
     if ml is None or not Decimal("0") <= ml <= Decimal("10"):
         raise ValidationError({"pigment_ml": "Between 0 and 10 ml."})
+    if ml != ml.quantize(ML_STEP):
+        raise ValidationError({"pigment_ml": "Give the volume in hundredths of a ml (e.g. 0.25)."})
 
 
 def _needle_new_in_session(
@@ -375,10 +378,10 @@ def pass_delete(*, layering_pass: LayeringPass, by: User) -> None:
     """Before sign-off a mistaken pass can go; its pigment and cartridge return to stock."""
     _require_clinician(by)
     session = _in_progress(layering_pass.session)
-    layering_pass = LayeringPass.objects.select_for_update().get(pk=layering_pass.pk)
-    PigmentLot.objects.filter(pk=layering_pass.pigment_lot_id).update(
-        volume_remaining_ml=F("volume_remaining_ml") + layering_pass.pigment_ml
-    )
+    layering_pass = LayeringPass.objects.select_for_update().filter(pk=layering_pass.pk).first()
+    if layering_pass is None:  # a double tap on Remove: the first one took it away
+        raise ValidationError("That pass was already removed.")
+    inventory.stock_return(lot_id=layering_pass.pigment_lot_id, ml=layering_pass.pigment_ml)
     if _needle_new_in_session(session, layering_pass.needle, exclude=layering_pass):
         type(layering_pass.needle).objects.filter(pk=layering_pass.needle_id).update(
             quantity_remaining=F("quantity_remaining") + 1

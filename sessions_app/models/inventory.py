@@ -43,8 +43,9 @@ class PigmentLot(models.Model):
     expiry_date = models.DateField()
     received_on = models.DateField(default=timezone.localdate)
     opened_on = models.DateField(null=True, blank=True)
-    volume_received_ml = models.DecimalField(max_digits=7, decimal_places=1)
-    volume_remaining_ml = models.DecimalField(max_digits=7, decimal_places=1)
+    # Hundredths, like a pass's pigment: a 0.05 ml pass must take 0.05 ml, not a rounding.
+    volume_received_ml = models.DecimalField(max_digits=8, decimal_places=2)
+    volume_remaining_ml = models.DecimalField(max_digits=8, decimal_places=2)
     recalled_at = models.DateTimeField(null=True, blank=True)
     recall_reason = models.CharField(max_length=300, blank=True)
     recalled_by = models.ForeignKey(

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -210,8 +210,9 @@ def pass_add(request: HttpRequest, session_id) -> HttpResponse:
 def pass_delete(request: HttpRequest, session_id, pass_id) -> HttpResponse:
     session = selectors.session_get_for_user(user=request.user, public_id=session_id)
     layering_pass = session.passes.filter(public_id=pass_id).first()
-    if layering_pass is None:
-        raise Http404("No such pass")
+    if layering_pass is None:  # a second tap on Remove, after the first took it away
+        messages.info(request, "That pass was already removed.")
+        return redirect("sessions_app:session", session_id=session.public_id)
     try:
         services.pass_delete(layering_pass=layering_pass, by=request.user)
     except ValidationError as error:
