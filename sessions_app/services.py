@@ -2,7 +2,7 @@
 amendments and healing checks. Stock moves with the passes, in the same transaction."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.roles import CLINICAL, Role
 from clients.intake.selectors import client_latest_intake, client_session_block_reason
 from consultations.models.choices import Density
-from scheduling.models import Appointment
+from scheduling.models import Appointment, Course
 from scheduling.services import appointment_set_status
 from sessions_app import inventory
 from sessions_app.models import (
@@ -122,20 +122,43 @@ def session_open(*, appointment: Appointment, by: User) -> PigmentationSession:
     )
 
 
+# A stand-alone session (a touch-up booked outside a course) looks back this far for the
+# client's last session. DESIGN.md: course sessions are 7–30 days apart, longer while scabs
+# persist, and aftercare runs to day 28–30; a session within this window may not have
+# healed and needs its healing check and the interval, whereas one from months or years
+# before (the usual touch-up) has healed by then, and asking for its healing check would
+# only block the touch-up for want of a record nobody could still make.
+STANDALONE_LOOKBACK_DAYS = 90
+# Between a stand-alone session and the one before it: a course's default minimum interval.
+STANDALONE_MIN_INTERVAL_DAYS = Course._meta.get_field("min_interval_days").default
+
+
 def previous_session(session: PigmentationSession) -> PigmentationSession | None:
-    """The signed-off session before this one in the same course."""
-    if session.course_id is None:
-        return None
-    return (
-        PigmentationSession.objects.filter(
-            course_id=session.course_id,
-            status=PigmentationSession.Status.SIGNED_OFF,
-            appointment__start__lt=session.appointment.start,
-        )
-        .select_related("appointment__location")
-        .order_by("-appointment__start")
-        .first()
+    """The session the gate measures this one against, whatever its status (the gate
+    refuses one not signed off): in a course, the course's latest session before this one;
+    for a stand-alone session, the client's latest session before it, if recent (above).
+    Sessions whose appointment was cancelled or missed never took place and do not count."""
+    start = session.appointment.start
+    earlier = PigmentationSession.objects.filter(appointment__start__lt=start).exclude(
+        appointment__status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW)
     )
+    if session.course_id is not None:
+        earlier = earlier.filter(course_id=session.course_id)
+    else:
+        earlier = earlier.filter(
+            client_id=session.client_id,
+            appointment__start__gte=start - timedelta(days=STANDALONE_LOOKBACK_DAYS),
+        )
+    return earlier.select_related("appointment__location").order_by("-appointment__start").first()
+
+
+def _session_name(session: PigmentationSession) -> str:
+    """ "session 1 of the course (Tue 3 Mar)" or "the session of Tue 3 Mar"."""
+    day = f"{_local_day(session):%a} {_local_day(session).day} {_local_day(session):%b}"
+    position = session.appointment.course_position
+    if session.course_id is not None and position:
+        return f"session {position} of the course ({day})"
+    return f"the session of {day}"
 
 
 def _sentence(parts: list[str]) -> str:
@@ -194,7 +217,19 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
     block = client_session_block_reason(client=client, on=on)
     checks.append(GateCheck("flags", "Blocking medical flags cleared", block is None, block or ""))
     previous = previous_session(session)
-    if previous is not None:
+    if previous is not None and not previous.is_locked:
+        # Its healing and the interval cannot be judged before it is on the record.
+        name = _session_name(previous)
+        checks.append(
+            GateCheck(
+                "previous",
+                "Previous session signed off",
+                False,
+                f"{name[:1].upper()}{name[1:]} is not signed off: sign it off first, or mark "
+                "its appointment cancelled or a no-show if it did not take place.",
+            )
+        )
+    elif previous is not None:
         healed = previous.healing_checks.exists()
         checks.append(
             GateCheck(
@@ -205,7 +240,10 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
             )
         )
         gap = (on - _local_day(previous)).days
-        minimum = session.course.min_interval_days
+        if session.course_id is not None:
+            minimum, asks = session.course.min_interval_days, "the plan asks for"
+        else:
+            minimum, asks = STANDALONE_MIN_INTERVAL_DAYS, "leave at least"
         checks.append(
             GateCheck(
                 "interval",
@@ -213,7 +251,7 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
                 gap >= minimum,
                 ""
                 if gap >= minimum
-                else f"Only {gap} days since the previous session; the plan asks for {minimum}.",
+                else f"Only {gap} days since the previous session; {asks} {minimum}.",
             )
         )
     return checks

@@ -579,3 +579,81 @@ def test_a_correction_reaches_the_shade_ladder_and_the_next_sessions_prefill(
     assert source.corrected("shade") == "2"
     assert source.corrected("pigment_lot") == pigments["dark"]
     assert source.corrected("dilution") == "1:3"  # not amended: as signed
+
+
+def test_the_next_course_session_waits_until_the_previous_one_is_signed_off(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    services.session_start(session=session, by=practitioner)  # in progress, never signed off
+    second = open_next_in_course(session, practitioner, session_day)
+    day = timezone.localtime(session.appointment.start, session.appointment.location.tz)
+    later = session_day + timedelta(days=30)  # the interval alone would be fine
+    assert failing(second, later) == {
+        "previous": (
+            f"Session 1 of the course ({day:%a} {day.day} {day:%b}) is not signed off: sign it "
+            "off first, or mark its appointment cancelled or a no-show if it did not take place."
+        )
+    }
+    with (
+        time_machine.travel(second.appointment.start - timedelta(minutes=5)),
+        pytest.raises(ValidationError, match="is not signed off: sign it off first"),
+    ):
+        services.session_start(session=second, by=practitioner)
+    second.refresh_from_db()
+    assert second.status == "not_started"
+
+
+def test_a_course_session_that_did_not_take_place_does_not_hold_up_the_next(
+    session, session_appointment, practitioner, session_day
+):
+    appointment_cancel(appointment=session_appointment, by=practitioner, reason="Client unwell")
+    second = open_next_in_course(session, practitioner, session_day)
+    assert services.previous_session(second) is None
+    assert failing(second, session_day + timedelta(days=30)) == {}
+
+
+def standalone_session(client, practitioner, room, day):
+    appointment = make_appointment(
+        client=client, practitioner=practitioner, room=room, kind="session", day=day, at=time(14)
+    )
+    return services.session_open(appointment=appointment, by=practitioner)
+
+
+def test_a_standalone_session_soon_after_another_needs_its_healing_check_and_the_interval(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    """A touch-up booked outside the course a few days after a session would go into skin
+    that may not have healed: the gate measures it against the client's last session."""
+    signed_off(session, practitioner, pigments)
+    touch_up = standalone_session(
+        session.client, practitioner, session.appointment.room, session_day + timedelta(days=6)
+    )
+    assert services.previous_session(touch_up) == session
+    reasons = failing(touch_up, session_day + timedelta(days=6))
+    assert reasons == {
+        "healing": "Record the healing check of the previous session first.",
+        "interval": "Only 6 days since the previous session; leave at least 10.",
+    }
+
+
+def test_a_standalone_session_waits_for_an_unsigned_recent_session(
+    session, practitioner, on_the_day, session_day
+):
+    services.session_start(session=session, by=practitioner)
+    touch_up = standalone_session(
+        session.client, practitioner, session.appointment.room, session_day + timedelta(days=20)
+    )
+    assert "is not signed off: sign it off first" in failing(touch_up)["previous"]
+
+
+def test_a_touch_up_months_after_the_course_is_not_held_to_its_healing_check(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    signed_off(session, practitioner, pigments)
+    months_later = session_day + timedelta(days=services.STANDALONE_LOOKBACK_DAYS + 30)
+    touch_up = standalone_session(
+        session.client, practitioner, session.appointment.room, months_later
+    )
+    assert services.previous_session(touch_up) is None
+    checks = {c.key for c in services.session_gate(session=touch_up, on=months_later)}
+    assert checks == {"consent", "intake", "flags"}
