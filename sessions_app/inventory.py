@@ -6,7 +6,9 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -14,7 +16,20 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import User
+from locations.models import Location
 from sessions_app.models import LayeringPass, Needle, PigmentLot, PigmentProduct
+from smp_clinic.lib.tz import local_date
+
+
+def clinic_today() -> tuple[date, date]:
+    """Today at the clinic's locations, earliest and latest: stock serves every location, so
+    a date is "already past" only once it is past everywhere, and "in the future" only
+    while it is ahead everywhere (a manager in Auckland receives on their Thursday while
+    London still has Wednesday)."""
+    now = timezone.now()
+    zones = set(Location.objects.filter(is_active=True).values_list("time_zone", flat=True))
+    days = [local_date(now, ZoneInfo(zone)) for zone in zones or {settings.TIME_ZONE}]
+    return min(days), max(days)
 
 
 @transaction.atomic
@@ -45,12 +60,15 @@ def lot_receive(
     received_on: date | None = None,
 ) -> PigmentLot:
     lot_number = lot_number.strip()
+    earliest, latest = clinic_today()
     received_on = received_on or timezone.localdate()
     if not lot_number:
         raise ValidationError({"lot_number": "Enter the lot number printed on the bottle."})
     if volume_ml <= 0:
         raise ValidationError({"volume_ml": "The volume must be more than 0 ml."})
-    if expiry_date <= received_on:
+    if received_on > latest:
+        raise ValidationError({"received_on": "The received date cannot be in the future."})
+    if expiry_date <= received_on or expiry_date < earliest:
         raise ValidationError(
             {"expiry_date": "This lot is already expired; do not put it into stock."}
         )
@@ -106,7 +124,7 @@ def needle_receive(
 ) -> Needle:
     if quantity < 1:
         raise ValidationError({"quantity": "Receive at least one cartridge."})
-    if expiry_date <= timezone.localdate():
+    if expiry_date < clinic_today()[0]:
         raise ValidationError({"expiry_date": "These needles are already expired."})
     if not Decimal("0.15") <= diameter_mm <= Decimal("0.40"):
         raise ValidationError({"diameter_mm": "SMP needles are 0.15–0.40 mm."})
@@ -126,6 +144,15 @@ def needle_receive(
 
 
 def check_lot_usable(lot: PigmentLot, *, on: date, ml: Decimal) -> None:
+    if not lot.product.is_active:
+        raise ValidationError(
+            {
+                "pigment_lot": (
+                    f"{lot.product} is no longer in use (see the inventory); "
+                    "choose a lot of another product."
+                )
+            }
+        )
     if lot.is_recalled:
         raise ValidationError(
             {
@@ -154,6 +181,10 @@ def check_lot_usable(lot: PigmentLot, *, on: date, ml: Decimal) -> None:
 
 
 def check_needle_usable(needle: Needle, *, on: date, needs_new_cartridge: bool) -> None:
+    if not needle.is_active:
+        raise ValidationError(
+            {"needle": f"Needle lot {needle.lot_number} is no longer in use; choose another."}
+        )
     if needle.is_expired(on):
         raise ValidationError(
             {"needle": f"Needle lot {needle.lot_number} expired on {needle.expiry_date:%d %b %Y}."}

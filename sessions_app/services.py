@@ -391,7 +391,11 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
     session = _in_progress(session)
     _validate_pass(data)
     day = session_today(session)
-    lot = PigmentLot.objects.select_for_update().get(pk=data["pigment_lot"].pk)
+    lot = (
+        PigmentLot.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=data["pigment_lot"].pk)
+    )
     inventory.check_lot_usable(lot, on=day, ml=data["pigment_ml"])
     new_cartridge = _needle_new_in_session(session, data["needle"])
     inventory.check_needle_usable(data["needle"], on=day, needs_new_cartridge=new_cartridge)

@@ -1,15 +1,17 @@
 import csv
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app import inventory
-from sessions_app.models import PigmentLot, PigmentProduct
+from sessions_app.models import Needle, PigmentLot, PigmentProduct
 
 
 @pytest.fixture
@@ -54,6 +56,24 @@ def test_receiving_a_lot_puts_it_in_stock(boss, product):
         (
             {"lot_number": "", "expiry_date": "2099-01-01", "volume_ml": "30"},
             "This field is required.",
+        ),
+        (  # received long ago and expired since: still not something to put into stock
+            {
+                "lot_number": "X1",
+                "received_on": "2020-01-01",
+                "expiry_date": "2021-01-01",
+                "volume_ml": "30",
+            },
+            "already expired",
+        ),
+        (
+            {
+                "lot_number": "X1",
+                "received_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+                "expiry_date": "2099-01-01",
+                "volume_ml": "30",
+            },
+            "The received date cannot be in the future.",
         ),
     ],
 )
@@ -208,3 +228,70 @@ def test_a_manager_of_one_location_contacts_only_its_clients_about_a_recall(
     page = client.get(reverse("sessions_app:lot", args=[lot.public_id])).content.decode()
     assert "Theo There" in page
     assert "locations you do not manage" not in page
+
+
+def test_needles_already_expired_are_refused_with_a_message(boss):
+    response = boss.post(
+        reverse("sessions_app:needle_receive"),
+        {
+            "brand": "Kwadron",
+            "configuration": "3RL",
+            "diameter_mm": "0.30",
+            "lot_number": "N1",
+            "expiry_date": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "quantity": 50,
+        },
+    )
+    assert "These needles are already expired." in response.content.decode()
+    assert not Needle.objects.exists()
+
+
+def test_a_manager_in_a_zone_a_day_ahead_receives_on_their_own_today(product):
+    """At 07:00 in Auckland it is still yesterday in London: the Auckland date is no
+    future date, and a lot that expired yesterday in Auckland is expired there."""
+    from tests.factories import LocationFactory
+
+    LocationFactory(name="Auckland", time_zone="Pacific/Auckland")
+    auckland_morning = datetime(2026, 3, 11, 7, 0, tzinfo=ZoneInfo("Pacific/Auckland"))
+    with time_machine.travel(auckland_morning):
+        lot = inventory.lot_receive(
+            product=product,
+            lot_number="AK-1",
+            expiry_date=date(2027, 1, 1),
+            volume_ml=Decimal("30"),
+            received_on=date(2026, 3, 11),
+        )
+        assert lot.received_on == date(2026, 3, 11)
+        with pytest.raises(ValidationError, match="cannot be in the future"):
+            inventory.lot_receive(
+                product=product,
+                lot_number="AK-2",
+                expiry_date=date(2027, 1, 1),
+                volume_ml=Decimal("30"),
+                received_on=date(2026, 3, 12),
+            )
+
+
+def test_a_lot_of_a_product_no_longer_in_use_and_an_inactive_needle_are_refused(
+    product,
+):
+    lot = inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("10")
+    )
+    needle = inventory.needle_receive(
+        brand="Kwadron",
+        configuration="1RL",
+        diameter_mm=Decimal("0.25"),
+        lot_number="N1",
+        expiry_date=future(),
+        quantity=5,
+    )
+    today = timezone.localdate()
+    PigmentProduct.objects.filter(pk=product.pk).update(is_active=False)
+    Needle.objects.filter(pk=needle.pk).update(is_active=False)
+    lot.refresh_from_db()
+    needle.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"Scalp Ink Shadow \(2\) is no longer in use"):
+        inventory.check_lot_usable(lot, on=today, ml=Decimal("0.5"))
+    with pytest.raises(ValidationError, match="Needle lot N1 is no longer in use"):
+        inventory.check_needle_usable(needle, on=today, needs_new_cartridge=False)

@@ -657,3 +657,25 @@ def test_a_touch_up_months_after_the_course_is_not_held_to_its_healing_check(
     assert services.previous_session(touch_up) is None
     checks = {c.key for c in services.session_gate(session=touch_up, on=months_later)}
     assert checks == {"consent", "intake", "flags"}
+
+
+def test_a_pass_with_a_product_or_needle_taken_out_of_use_is_refused(
+    session, practitioner, pigments, on_the_day
+):
+    from sessions_app.models import Needle, PigmentProduct
+
+    services.session_start(session=session, by=practitioner)
+    PigmentProduct.objects.filter(lots=pigments["light"]).update(is_active=False)
+    with pytest.raises(ValidationError, match=r"Scalp Ink Mist \(1\) is no longer in use"):
+        services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+    Needle.objects.filter(pk=pigments["needle_3rl"].pk).update(is_active=False)
+    pigments["needle_3rl"].refresh_from_db()
+    with pytest.raises(ValidationError, match="Needle lot K3 is no longer in use"):
+        services.pass_add(
+            session=session,
+            by=practitioner,
+            data=pass_data(pigments, lot="dark", needle="needle_3rl"),
+        )
+    assert not session.passes.exists()
+    pigments["dark"].refresh_from_db()
+    assert pigments["dark"].volume_remaining_ml == Decimal("30")
