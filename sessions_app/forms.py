@@ -29,6 +29,23 @@ class ProductForm(forms.ModelForm):
         labels = {"is_active": "In use"}
 
 
+class NeedleForm(forms.ModelForm):
+    class Meta:
+        model = Needle
+        fields = ["low_stock_quantity", "is_active"]
+        labels = {
+            "low_stock_quantity": "Warn when fewer usable cartridges remain",
+            "is_active": "In use",
+        }
+        help_texts = {
+            "low_stock_quantity": (
+                "Counted over every usable lot of this needle (brand, configuration and "
+                "diameter), and set for all of them."
+            ),
+            "is_active": "Only this lot: a lot out of use is no longer offered for a pass.",
+        }
+
+
 class LotReceiveForm(forms.Form):
     lot_number = forms.CharField(max_length=60)
     expiry_date = CalendarDateField(widget=_date_input())

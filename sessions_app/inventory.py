@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 
@@ -128,16 +128,24 @@ def needle_receive(
         raise ValidationError({"expiry_date": "These needles are already expired."})
     if not Decimal("0.15") <= diameter_mm <= Decimal("0.40"):
         raise ValidationError({"diameter_mm": "SMP needles are 0.15–0.40 mm."})
+    brand = brand.strip()
+    # A new box of a needle already stocked keeps the level set for that needle.
+    level = (
+        Needle.objects.filter(brand=brand, configuration=configuration, diameter_mm=diameter_mm)
+        .values_list("low_stock_quantity", flat=True)
+        .first()
+    )
     try:
         with transaction.atomic():
             return Needle.objects.create(
-                brand=brand.strip(),
+                brand=brand,
                 configuration=configuration,
                 diameter_mm=diameter_mm,
                 lot_number=lot_number.strip(),
                 expiry_date=expiry_date,
                 quantity_received=quantity,
                 quantity_remaining=quantity,
+                **({"low_stock_quantity": level} if level is not None else {}),
             )
     except IntegrityError:
         raise ValidationError({"lot_number": "This needle lot is already in stock."}) from None
@@ -240,21 +248,60 @@ def usable_needles(on: date) -> QuerySet[Needle]:
     )
 
 
-def low_stock() -> tuple[list[PigmentLot], list[Needle]]:
+@dataclass
+class NeedleStock:
+    """The usable cartridges of one needle (brand, configuration and diameter), all its
+    lots together."""
+
+    brand: str
+    configuration: str
+    diameter_mm: Decimal
+    remaining: int
+    level: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.configuration} {self.diameter_mm} mm"
+
+
+def low_stock() -> tuple[list[PigmentProduct], list[NeedleStock]]:
+    """What to reorder: each product in use whose usable lots (not expired, not recalled)
+    hold less than its level together, and each needle whose usable cartridges do. A
+    nearly empty bottle beside a full one is no shortage; a product or needle whose only
+    stock has expired is one."""
     today = timezone.localdate()
-    lots = [
-        lot
-        for lot in PigmentLot.objects.filter(recalled_at__isnull=True, expiry_date__gte=today)
-        .select_related("product")
-        .order_by("product__brand", "product__name")
-        if lot.is_low
-    ]
-    needles = list(
-        Needle.objects.filter(
-            is_active=True, expiry_date__gte=today, quantity_remaining__lt=F("low_stock_quantity")
-        )
+    usable_lot = Q(lots__recalled_at__isnull=True, lots__expiry_date__gte=today)
+    products = list(
+        PigmentProduct.objects.filter(is_active=True)
+        .annotate(usable_ml=Sum("lots__volume_remaining_ml", filter=usable_lot, default=Decimal(0)))
+        .filter(usable_ml__lt=F("low_stock_ml"))
+        .order_by("brand", "name", "shade")
     )
-    return lots, needles
+    needles = [
+        NeedleStock(**row)
+        for row in Needle.objects.filter(is_active=True)
+        .values("brand", "configuration", "diameter_mm")
+        .annotate(
+            remaining=Sum("quantity_remaining", filter=Q(expiry_date__gte=today), default=0),
+            level=Max("low_stock_quantity"),
+        )
+        .filter(remaining__lt=F("level"))
+        .order_by("configuration", "diameter_mm", "brand")
+    ]
+    return products, needles
+
+
+@transaction.atomic
+def needle_save(*, needle: Needle, low_stock_quantity: int, is_active: bool) -> Needle:
+    """The warning level belongs to the needle, not to one box: it is set on every lot of
+    the same brand, configuration and diameter, so low stock reads one level for them."""
+    Needle.objects.filter(
+        brand=needle.brand, configuration=needle.configuration, diameter_mm=needle.diameter_mm
+    ).update(low_stock_quantity=low_stock_quantity)
+    needle.low_stock_quantity = low_stock_quantity
+    needle.is_active = is_active
+    needle.save(update_fields=["low_stock_quantity", "is_active"])
+    return needle
 
 
 # --- Recall -----------------------------------------------------------------------------

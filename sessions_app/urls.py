@@ -12,6 +12,7 @@ urlpatterns = [
         "inventory/products/<uuid:product_id>/receive/", inventory.lot_receive, name="lot_receive"
     ),
     path("inventory/needles/receive/", inventory.needle_receive, name="needle_receive"),
+    path("inventory/needles/<uuid:needle_id>/", inventory.needle_edit, name="needle_edit"),
     path("inventory/lots/<uuid:lot_id>/", inventory.lot_detail, name="lot"),
     path("inventory/lots/<uuid:lot_id>/recall/", inventory.lot_recall, name="lot_recall"),
     path(

@@ -124,6 +124,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:product_edit": MANAGER,
     "sessions_app:lot_receive": MANAGER,
     "sessions_app:needle_receive": MANAGER,
+    "sessions_app:needle_edit": MANAGER,
     "sessions_app:lot": MANAGER,
     "sessions_app:lot_recall": MANAGER,
     "sessions_app:lot_recall_csv": MANAGER,

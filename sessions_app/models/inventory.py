@@ -83,10 +83,6 @@ class PigmentLot(models.Model):
     def is_expired(self, on=None) -> bool:
         return self.expiry_date < (on or timezone.localdate())
 
-    @property
-    def is_low(self) -> bool:
-        return self.volume_remaining_ml < self.product.low_stock_ml
-
 
 class Needle(models.Model):
     """A box (lot) of needle cartridges of one configuration; one cartridge per session."""
@@ -133,7 +129,3 @@ class Needle(models.Model):
 
     def is_expired(self, on=None) -> bool:
         return self.expiry_date < (on or timezone.localdate())
-
-    @property
-    def is_low(self) -> bool:
-        return self.quantity_remaining < self.low_stock_quantity

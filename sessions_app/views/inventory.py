@@ -7,7 +7,13 @@ from django.utils import timezone
 from accounts.access import role_required
 from accounts.roles import MANAGERS
 from sessions_app import inventory
-from sessions_app.forms import LotReceiveForm, NeedleReceiveForm, ProductForm, RecallForm
+from sessions_app.forms import (
+    LotReceiveForm,
+    NeedleForm,
+    NeedleReceiveForm,
+    ProductForm,
+    RecallForm,
+)
 from sessions_app.models import Needle, PigmentLot, PigmentProduct
 from smp_clinic.lib.forms import add_service_error
 
@@ -15,14 +21,14 @@ from smp_clinic.lib.forms import add_service_error
 @role_required(*MANAGERS)
 def inventory_home(request: HttpRequest) -> HttpResponse:
     products = PigmentProduct.objects.prefetch_related("lots").order_by("brand", "name", "shade")
-    low_lots, low_needles = inventory.low_stock()
+    low_products, low_needles = inventory.low_stock()
     return render(
         request,
         "sessions_app/inventory.html",
         {
             "products": products,
             "needles": Needle.objects.order_by("configuration", "diameter_mm", "expiry_date"),
-            "low_lots": low_lots,
+            "low_products": low_products,
             "low_needles": low_needles,
             "today": timezone.localdate(),
         },
@@ -100,6 +106,27 @@ def needle_receive(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_title": "Receive needle cartridges",
             "submit_label": "Add to stock",
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def needle_edit(request: HttpRequest, needle_id) -> HttpResponse:
+    needle = get_object_or_404(Needle, public_id=needle_id)
+    form = NeedleForm(request.POST or None, instance=needle)
+    if request.method == "POST" and form.is_valid():
+        inventory.needle_save(needle=needle, **form.cleaned_data)
+        messages.success(
+            request, f"{needle.label} ({needle.brand}, lot {needle.lot_number}) saved."
+        )
+        return redirect("sessions_app:inventory")
+    return render(
+        request,
+        "sessions_app/simple_form.html",
+        {
+            "form": form,
+            "page_title": f"{needle.label} · {needle.brand} lot {needle.lot_number}",
+            "submit_label": "Save needle",
         },
     )
 

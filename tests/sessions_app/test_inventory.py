@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -137,26 +138,83 @@ def test_consuming_stock_never_goes_below_zero(product):
     assert lot.opened_on == timezone.localdate()
 
 
-def test_low_stock_lists_lots_and_needles_below_their_threshold(boss, product):
+def low_stock_items(boss) -> list[str]:
+    page = boss.get(reverse("sessions_app:inventory")).content.decode()
+    if 'data-testid="low-stock"' not in page:
+        return []
+    low = page.split('data-testid="low-stock"')[1].split("</div>")[0]
+    return [" ".join(item.split()) for item in re.findall(r"<li>(.*?)</li>", low, re.S)]
+
+
+def needles(number: str, quantity: int, *, days: int = 365, diameter="0.25") -> Needle:
+    return inventory.needle_receive(
+        brand="Kwadron",
+        configuration="1RL",
+        diameter_mm=Decimal(diameter),
+        lot_number=number,
+        expiry_date=future(days),
+        quantity=quantity,
+    )
+
+
+def test_low_stock_sums_each_products_usable_lots_and_each_needles_usable_boxes(
+    boss, product, manager
+):
+    """A nearly empty bottle next to a full one is no shortage; what counts is what can
+    still be used: expired and recalled lots do not."""
     inventory.lot_receive(
         product=product, lot_number="LOW1", expiry_date=future(), volume_ml=Decimal("5")
     )
     inventory.lot_receive(
         product=product, lot_number="FULL1", expiry_date=future(), volume_ml=Decimal("100")
     )
-    inventory.needle_receive(
-        brand="Kwadron",
-        configuration="1RL",
-        diameter_mm=Decimal("0.25"),
-        lot_number="N1",
-        expiry_date=future(),
-        quantity=3,
+    needles("N1", 3)
+    needles("N2", 40)
+    assert low_stock_items(boss) == []
+
+    full = PigmentLot.objects.get(lot_number="FULL1")
+    inventory.lot_recall(lot=full, by=manager, reason="Maker's notice 2026/9")
+    Needle.objects.filter(lot_number="N2").update(expiry_date=timezone.localdate() - timedelta(1))
+    assert low_stock_items(boss) == [
+        "Scalp Ink Shadow (2): 5.00 ml left (warn below 20.0 ml)",
+        "1RL 0.25 mm (Kwadron): 3 cartridges left (warn below 10)",
+    ]
+
+
+def test_products_and_needles_out_of_use_are_not_reported_low(boss, product):
+    inventory.lot_receive(
+        product=product, lot_number="LOW1", expiry_date=future(), volume_ml=Decimal("5")
     )
-    page = boss.get(reverse("sessions_app:inventory")).content.decode()
-    low = page.split('data-testid="low-stock"')[1].split("</div>")[0]
-    assert "LOW1" in low
-    assert "FULL1" not in low
-    assert "1RL 0.25 mm" in low
+    needles("N1", 3)
+    assert len(low_stock_items(boss)) == 2
+    PigmentProduct.objects.filter(pk=product.pk).update(is_active=False)
+    Needle.objects.filter(lot_number="N1").update(is_active=False)
+    assert low_stock_items(boss) == []
+
+
+def test_a_manager_sets_a_needles_warning_level_for_all_its_boxes(boss):
+    first = needles("N1", 3)
+    second = needles("N2", 4)
+    other = needles("N3", 5, diameter="0.30")
+    url = reverse("sessions_app:needle_edit", args=[first.public_id])
+    assert "Warn when fewer usable cartridges remain" in boss.get(url).content.decode()
+
+    refused = boss.post(url, {"low_stock_quantity": "-1", "is_active": "on"})
+    assert "greater than or equal to 0" in refused.content.decode()
+    response = boss.post(url, {"low_stock_quantity": "5", "is_active": "on"}, follow=True)
+
+    assert "1RL 0.25 mm (Kwadron, lot N1) saved." in response.content.decode()
+    levels = dict(Needle.objects.values_list("lot_number", "low_stock_quantity"))
+    assert levels == {"N1": 5, "N2": 5, "N3": 10}
+    assert low_stock_items(boss) == ["1RL 0.30 mm (Kwadron): 5 cartridges left (warn below 10)"]
+    assert needles("N4", 1).low_stock_quantity == 5  # a new box keeps the needle's level
+    boss.post(
+        reverse("sessions_app:needle_edit", args=[other.public_id]), {"low_stock_quantity": "5"}
+    )
+    other.refresh_from_db()
+    assert not other.is_active
+    second.refresh_from_db()
+    assert second.is_active
 
 
 def test_needle_diameter_outside_smp_range_is_refused(boss):
