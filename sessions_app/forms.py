@@ -12,6 +12,7 @@ from sessions_app.models import (
     PigmentLot,
     PigmentProduct,
     SessionPhoto,
+    StockAdjustment,
 )
 from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS
 from sessions_app.zones import ZONES
@@ -72,6 +73,20 @@ class NeedleReceiveForm(forms.Form):
     lot_number = forms.CharField(max_length=60)
     expiry_date = CalendarDateField(widget=_date_input())
     quantity = forms.IntegerField(label="Cartridges", min_value=1, max_value=10000)
+
+
+class StockAdjustForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What happened", choices=StockAdjustment.Kind.choices, widget=forms.RadioSelect
+    )
+    ml = forms.DecimalField(
+        label="Volume (ml)",
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="A count: what the bottle holds now. A discard: how much was thrown away.",
+    )
+    reason = forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RecallForm(forms.Form):

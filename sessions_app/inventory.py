@@ -4,21 +4,31 @@ report. (Kept apart from the session log's services so each module stays small.)
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, QuerySet, Sum
-from django.db.models.functions import Least
+from django.db.models import BigIntegerField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from locations.models import Location
-from sessions_app.models import LayeringPass, Needle, PigmentLot, PigmentProduct
+from sessions_app.models import (
+    LayeringPass,
+    Needle,
+    PigmentLot,
+    PigmentProduct,
+    SessionAmendment,
+    StockAdjustment,
+)
 from smp_clinic.lib.tz import local_date
+
+SHORT_STOCK = "short_stock"
 
 
 def clinic_today() -> tuple[date, date]:
@@ -178,14 +188,28 @@ def check_lot_usable(lot: PigmentLot, *, on: date, ml: Decimal) -> None:
             }
         )
     if lot.volume_remaining_ml < ml:
-        raise ValidationError(
-            {
-                "pigment_lot": (
-                    f"Lot {lot.lot_number} has only {lot.volume_remaining_ml} ml on record; "
-                    "correct the stock or choose another lot."
-                )
-            }
-        )
+        raise short_stock(lot, field="pigment_lot")
+
+
+def short_stock(lot: PigmentLot, *, field: str) -> ValidationError:
+    """The refusal when the record holds less than a pass needs: the stock on record may be
+    wrong (a new bottle counted short), which a manager corrects on the lot's page."""
+    return ValidationError(
+        {
+            field: ValidationError(
+                f"Lot {lot.lot_number} has only {lot.volume_remaining_ml} ml on record: choose "
+                "another lot, or have a manager correct the stock (Inventory, lot "
+                f"{lot.lot_number}, Correct the stock).",
+                code=SHORT_STOCK,
+            )
+        }
+    )
+
+
+def is_short_stock(error: ValidationError, field: str) -> bool:
+    return hasattr(error, "error_dict") and any(
+        item.code == SHORT_STOCK for item in error.error_dict.get(field, [])
+    )
 
 
 def check_needle_usable(needle: Needle, *, on: date, needs_new_cartridge: bool) -> None:
@@ -205,14 +229,7 @@ def check_needle_usable(needle: Needle, *, on: date, needs_new_cartridge: bool) 
 
 def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None) -> None:
     """Take the pass's pigment (and a new cartridge) out of stock, race-free."""
-    updated = PigmentLot.objects.filter(pk=lot.pk, volume_remaining_ml__gte=ml).update(
-        volume_remaining_ml=F("volume_remaining_ml") - ml,
-        opened_on=lot.opened_on or timezone.localdate(),
-    )
-    if not updated:
-        raise ValidationError(
-            {"pigment_lot": f"Lot {lot.lot_number} no longer has {ml} ml on record."}
-        )
+    stock_take(lot=lot, ml=ml, opened_on=timezone.localdate())
     if needle is not None:
         updated = Needle.objects.filter(pk=needle.pk, quantity_remaining__gte=1).update(
             quantity_remaining=F("quantity_remaining") - 1
@@ -221,11 +238,113 @@ def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None) -> None:
             raise ValidationError({"needle": f"No {needle.label} cartridges left in stock."})
 
 
+def stock_take(*, lot: PigmentLot, ml: Decimal, opened_on: date, field="pigment_lot") -> None:
+    """Take pigment off a lot, never below nothing: the condition holds under concurrency."""
+    updated = PigmentLot.objects.filter(pk=lot.pk, volume_remaining_ml__gte=ml).update(
+        volume_remaining_ml=F("volume_remaining_ml") - ml,
+        opened_on=lot.opened_on or opened_on,
+    )
+    if not updated:
+        raise ValidationError({field: f"Lot {lot.lot_number} no longer has {ml} ml on record."})
+
+
 def stock_return(*, lot_id: int, ml: Decimal) -> None:
     """Put a pass's pigment back on its lot. Never above what was received: a count
     correction since the pass was logged may already have put it back."""
     PigmentLot.objects.filter(pk=lot_id).update(
         volume_remaining_ml=Least(F("volume_remaining_ml") + ml, F("volume_received_ml"))
+    )
+
+
+def check_lot_correctable(
+    lot: PigmentLot, *, used_on: date, logged_at: datetime, ml: Decimal
+) -> None:
+    """Whether a pass logged at ``logged_at`` in a session on ``used_on`` can be corrected
+    to this lot. A lot recalled after the pass is accepted: the correction is what puts the
+    client on its recall list. One that could not have been chosen then (recalled already,
+    expired, not yet received) or that holds less than the pass used is refused."""
+    if lot.recalled_at is not None and lot.recalled_at <= logged_at:
+        raise ValidationError(
+            {
+                "corrected_lot": (
+                    f"Lot {lot.lot_number} was already recalled when this pass was logged; "
+                    "if it really went into the skin, report it to a manager as an incident."
+                )
+            }
+        )
+    if lot.expiry_date < used_on:
+        raise ValidationError(
+            {
+                "corrected_lot": (
+                    f"Lot {lot.lot_number} had expired on {lot.expiry_date:%d %b %Y}, "
+                    "before this session."
+                )
+            }
+        )
+    if lot.received_on > used_on:
+        raise ValidationError(
+            {
+                "corrected_lot": (
+                    f"Lot {lot.lot_number} was received on {lot.received_on:%d %b %Y}, "
+                    "after this session."
+                )
+            }
+        )
+    if lot.volume_remaining_ml < ml:
+        raise short_stock(lot, field="corrected_lot")
+
+
+def lots_locked(*lot_ids: int) -> dict[int, PigmentLot]:
+    """The lots, locked in the order of their ids, so two corrections between the same two
+    lots in opposite directions wait for each other instead of deadlocking."""
+    lots = (
+        PigmentLot.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in=lot_ids)
+        .order_by("pk")
+    )
+    return {lot.pk: lot for lot in lots}
+
+
+@transaction.atomic
+def lot_adjust_stock(
+    *, lot: PigmentLot, by: User, kind: str, ml: Decimal, reason: str
+) -> StockAdjustment:
+    """A manager's count correction (``ml`` is what the lot holds now) or discard (``ml`` is
+    how much was thrown away), kept with the reason. The lot's change and the adjustment are
+    both written to the audit trail (audit.capture)."""
+    if by.role != Role.MANAGER:
+        raise ValidationError("Only a manager corrects the stock.")
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Say why the stock changes (a count, a spill…)."})
+    if ml < 0 or ml != ml.quantize(Decimal("0.01")):
+        raise ValidationError({"ml": "Give the volume in ml, to the hundredth (e.g. 12.35)."})
+    ml = ml.quantize(Decimal("0.01"))
+    lot = PigmentLot.objects.select_for_update().get(pk=lot.pk)
+    before = lot.volume_remaining_ml
+    if kind == StockAdjustment.Kind.COUNT:
+        if ml > lot.volume_received_ml:
+            raise ValidationError(
+                {"ml": f"That is more than the {lot.volume_received_ml} ml received."}
+            )
+        after = ml
+    elif kind == StockAdjustment.Kind.DISCARD:
+        if ml == 0:
+            raise ValidationError({"ml": "Give the volume thrown away."})
+        if ml > before:
+            raise ValidationError(
+                {"ml": f"Only {before} ml is on record; count the bottle instead."}
+            )
+        after = before - ml
+    else:
+        raise ValidationError({"kind": "Choose a count correction or a discard."})
+    if after == before:
+        raise ValidationError({"ml": f"{before} ml is already the stock on record."})
+    lot.volume_remaining_ml = after
+    lot.save(update_fields=["volume_remaining_ml"])
+    return StockAdjustment.objects.create(
+        lot=lot, kind=kind, before_ml=before, after_ml=after, reason=reason, by=by
     )
 
 
@@ -319,17 +438,31 @@ class RecallRow:
     location_id: int
     passes: list[int] = field(default_factory=list)
     via_amendment: bool = False
+    # Passes logged with (or once corrected to) this lot and corrected to another since.
+    corrected_away: list[int] = field(default_factory=list)
 
 
 def recall_report(*, lot: PigmentLot) -> list[RecallRow]:
-    """Every client and session that received the lot, in one query — including passes
-    whose lot was corrected to this one by an amendment after sign-off."""
+    """Every client and session that received the lot, in one query: the passes logged
+    with it, those corrected to it after sign-off, and those corrected away from it since
+    (listed and marked: the record said once that this lot went in)."""
+    lot_amendments = SessionAmendment.objects.filter(
+        layering_pass=OuterRef("pk"), field="pigment_lot"
+    )
     passes = (
-        LayeringPass.objects.filter(Q(pigment_lot=lot) | Q(amendments__corrected_lot=lot))
+        LayeringPass.objects.filter(
+            Q(pigment_lot=lot) | Exists(lot_amendments.filter(corrected_lot=lot))
+        )
+        .annotate(
+            current_lot_id=Coalesce(
+                Subquery(lot_amendments.order_by("-at", "-pk").values("corrected_lot_id")[:1]),
+                F("pigment_lot_id"),
+                output_field=BigIntegerField(),
+            )
+        )
         .select_related(
             "session__client", "session__appointment__location", "session__practitioner"
         )
-        .distinct()
         .order_by("session__appointment__start", "number")
     )
     rows: dict[int, RecallRow] = {}
@@ -350,7 +483,9 @@ def recall_report(*, lot: PigmentLot) -> list[RecallRow]:
                 location_id=session.appointment.location_id,
             )
         row.passes.append(layering_pass.number)
-        if layering_pass.pigment_lot_id != lot.pk:
+        if layering_pass.current_lot_id != lot.pk:
+            row.corrected_away.append(layering_pass.number)
+        elif layering_pass.pigment_lot_id != lot.pk:
             row.via_amendment = True
     return list(rows.values())
 
@@ -379,6 +514,7 @@ def recall_csv(*, lot: PigmentLot, rows: list[RecallRow]) -> str:
             "practitioner",
             "passes",
             "recorded by amendment",
+            "passes corrected to another lot",
             "session id",
             "client id",
         ]
@@ -395,6 +531,7 @@ def recall_csv(*, lot: PigmentLot, rows: list[RecallRow]) -> str:
                 _csv_safe(row.practitioner),
                 " ".join(str(n) for n in row.passes),
                 "yes" if row.via_amendment else "no",
+                " ".join(str(n) for n in row.corrected_away),
                 row.session_id,
                 row.client_id,
             ]

@@ -62,6 +62,7 @@ AMENDABLE_PASS_FIELDS = (
     "duration_minutes",
     "notes",
     "pigment_lot",
+    "pigment_ml",
 )
 AMENDABLE_SESSION_FIELDS = (
     "numbing",
@@ -501,7 +502,54 @@ def _checked_value(model, field: str, new_value: str) -> str:
         raise ValidationError(
             {"new_value": f"Not a valid {field.replace('_', ' ')}: {' '.join(error.messages)}"}
         ) from None
+    if isinstance(cleaned, Decimal):  # "0.5" is the "0.50" on record, not a correction
+        cleaned = cleaned.quantize(Decimal(1).scaleb(-model_field.decimal_places))
     return str(cleaned)
+
+
+def _current_lot_id(layering_pass: LayeringPass) -> int:
+    """The lot the pass is on record with now: the latest lot correction's, else as logged."""
+    corrected = (
+        SessionAmendment.objects.filter(layering_pass=layering_pass, field="pigment_lot")
+        .order_by("-at", "-pk")
+        .values_list("corrected_lot_id", flat=True)
+        .first()
+    )
+    return corrected or layering_pass.pigment_lot_id
+
+
+def _move_corrected_stock(
+    session: PigmentationSession,
+    layering_pass: LayeringPass,
+    *,
+    field: str,
+    corrected_lot: PigmentLot | None,
+    old_value: str,
+    new_value: str,
+) -> None:
+    """Stock follows a correction of a pass's lot or volume: the pigment comes off the lot
+    really used and goes back to the one recorded by mistake (never above what it
+    received), in the amendment's transaction, with both lots locked."""
+    used_on = _local_day(session)
+    current_id = _current_lot_id(layering_pass)
+    if field == "pigment_lot":
+        ml = Decimal(_effective(session, layering_pass, "pigment_ml"))
+        lots = inventory.lots_locked(current_id, corrected_lot.pk)
+        target = lots[corrected_lot.pk]
+        inventory.check_lot_correctable(
+            target, used_on=used_on, logged_at=layering_pass.created_at, ml=ml
+        )
+        inventory.stock_take(lot=target, ml=ml, opened_on=used_on, field="corrected_lot")
+        inventory.stock_return(lot_id=current_id, ml=ml)
+        return
+    change = Decimal(new_value) - Decimal(old_value)
+    lot = inventory.lots_locked(current_id)[current_id]
+    if change > 0:
+        if lot.volume_remaining_ml < change:
+            raise inventory.short_stock(lot, field="new_value")
+        inventory.stock_take(lot=lot, ml=change, opened_on=used_on, field="new_value")
+    else:
+        inventory.stock_return(lot_id=current_id, ml=-change)
 
 
 @transaction.atomic
@@ -517,7 +565,13 @@ def session_amend(
 ) -> SessionAmendment:
     """A correction after sign-off, appended; the signed values stay as they were."""
     _require_clinician(by)
-    session = PigmentationSession.objects.get(pk=session.pk)
+    # Locked: two corrections of one pass at once would both read the same lot and volume
+    # on record, and move its stock twice.
+    session = (
+        PigmentationSession.objects.select_for_update(of=("self",))
+        .select_related("appointment__location")
+        .get(pk=session.pk)
+    )
     if not session.is_locked:
         raise ValidationError("Before sign-off, edit the session directly.")
     reason = " ".join(reason.split())
@@ -541,6 +595,15 @@ def session_amend(
         )
     if new_value.strip() == old_value.strip():
         raise ValidationError({"new_value": "That is already the recorded value."})
+    if layering_pass is not None and field in ("pigment_lot", "pigment_ml"):
+        _move_corrected_stock(
+            session,
+            layering_pass,
+            field=field,
+            corrected_lot=corrected_lot,
+            old_value=old_value,
+            new_value=new_value,
+        )
     return SessionAmendment.objects.create(
         session=session,
         layering_pass=layering_pass,

@@ -126,6 +126,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:needle_receive": MANAGER,
     "sessions_app:needle_edit": MANAGER,
     "sessions_app:lot": MANAGER,
+    "sessions_app:lot_adjust": MANAGER,
     "sessions_app:lot_recall": MANAGER,
     "sessions_app:lot_recall_csv": MANAGER,
     # sessions_app: the clinical log

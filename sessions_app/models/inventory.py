@@ -129,3 +129,40 @@ class Needle(models.Model):
 
     def is_expired(self, on=None) -> bool:
         return self.expiry_date < (on or timezone.localdate())
+
+
+class StockAdjustment(models.Model):
+    """A manager's change to a lot's stock outside the passes: a count that differs from the
+    record, or pigment thrown away. Kept as it was written, with who and why."""
+
+    class Kind(models.TextChoices):
+        COUNT = "count", "Count correction (what the bottle holds now)"
+        DISCARD = "discard", "Discarded (how much was thrown away)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lot = models.ForeignKey(PigmentLot, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    before_ml = models.DecimalField(max_digits=8, decimal_places=2)
+    after_ml = models.DecimalField(max_digits=8, decimal_places=2)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="stock_adjustment_has_reason"),
+            models.CheckConstraint(
+                condition=Q(after_ml__gte=0), name="stock_adjustment_after_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(after_ml=F("before_ml")), name="stock_adjustment_changes_stock"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of lot {self.lot_id}"
+
+    @property
+    def change_ml(self) -> Decimal:
+        return self.after_ml - self.before_ml

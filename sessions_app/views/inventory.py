@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import role_required
@@ -13,6 +14,7 @@ from sessions_app.forms import (
     NeedleReceiveForm,
     ProductForm,
     RecallForm,
+    StockAdjustForm,
 )
 from sessions_app.models import Needle, PigmentLot, PigmentProduct
 from smp_clinic.lib.forms import add_service_error
@@ -136,6 +138,7 @@ def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
     lot = get_object_or_404(
         PigmentLot.objects.select_related("product", "recalled_by"), public_id=lot_id
     )
+    adjustments = list(lot.adjustments.select_related("by"))
     rows, elsewhere = inventory.recall_rows_for(
         user=request.user, rows=inventory.recall_report(lot=lot)
     )
@@ -144,10 +147,44 @@ def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
         "sessions_app/lot_detail.html",
         {
             "lot": lot,
+            "adjustments": adjustments,
             "rows": rows,
             "elsewhere": elsewhere,
             "recall_form": RecallForm(),
             "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def lot_adjust(request: HttpRequest, lot_id) -> HttpResponse:
+    lot = get_object_or_404(PigmentLot.objects.select_related("product"), public_id=lot_id)
+    form = StockAdjustForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adjustment = inventory.lot_adjust_stock(lot=lot, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Stock of lot {lot.lot_number} corrected: {adjustment.before_ml} → "
+                f"{adjustment.after_ml} ml.",
+            )
+            return redirect("sessions_app:lot", lot_id=lot.public_id)
+    return render(
+        request,
+        "sessions_app/simple_form.html",
+        {
+            "form": form,
+            "page_title": f"Correct the stock of lot {lot.lot_number}",
+            "intro": (
+                f"{lot.product} · lot {lot.lot_number}: {lot.volume_remaining_ml} of "
+                f"{lot.volume_received_ml} ml on record. The correction is kept with your "
+                "name and reason."
+            ),
+            "submit_label": "Correct the stock",
+            "cancel_url": reverse("sessions_app:lot", args=[lot.public_id]),
         },
     )
 

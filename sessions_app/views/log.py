@@ -112,6 +112,7 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
         "healing_photos": [link for link in photo_links if link.stage == "healing"],
         "photo_form": forms.get("photo_form") or SessionPhotoForm(),
         "photo_refusal": photo_upload_refusal(client=session.client),
+        "stock_fix_lot": forms.get("stock_fix_lot"),
     }
     if session.status == "not_started":
         context["override_form"] = forms.get("override_form") or OverrideForm()
@@ -128,6 +129,11 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
     if request.htmx and request.htmx.target == "passes":
         return render(request, "sessions_app/session.html#passes", context)
     return render(request, "sessions_app/session.html", context)
+
+
+def _may_fix_stock(request: HttpRequest, error: ValidationError, field: str) -> bool:
+    """A manager refused for want of stock on record is offered the lot's stock correction."""
+    return request.user.role == Role.MANAGER and inventory.is_short_stock(error, field)
 
 
 def _any_lot():
@@ -196,7 +202,10 @@ def pass_add(request: HttpRequest, session_id) -> HttpResponse:
         try:
             services.pass_add(session=session, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
+            lot = form.cleaned_data["pigment_lot"]  # the error takes it off cleaned_data
             add_service_error(form, error)
+            if _may_fix_stock(request, error, "pigment_lot"):
+                return _page(request, session, pass_form=form, stock_fix_lot=lot)
         else:
             if not request.htmx:
                 messages.success(request, "Pass logged.")
@@ -282,7 +291,10 @@ def amend(request: HttpRequest, session_id) -> HttpResponse:
                 corrected_lot=data["corrected_lot"],
             )
         except ValidationError as error:
+            lot = data["corrected_lot"]  # the error takes it off cleaned_data
             add_service_error(form, error)
+            if _may_fix_stock(request, error, "corrected_lot"):
+                return _page(request, session, amend_form=form, stock_fix_lot=lot)
         else:
             messages.success(request, "Correction added to the record.")
             return redirect("sessions_app:session", session_id=session.public_id)

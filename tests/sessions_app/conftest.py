@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clients.intake.services import intake_mark_reviewed
 from scheduling.services import course_create
-from sessions_app import inventory
+from sessions_app import inventory, services
 from sessions_app.models import PigmentProduct
 from sessions_app.services import session_open
 from smp_clinic.lib.tz import local_datetime
@@ -115,3 +115,15 @@ def pass_data(pigments, *, lot="light", needle="needle_1rl", **extra):
         "notes": "",
         **extra,
     }
+
+
+def signed_off(session, practitioner, pigments, lot="light", **extra):
+    """Start the session, log one pass (0.5 ml of the light lot unless told), sign off."""
+    services.session_start(session=session, by=practitioner)
+    services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot=lot, **extra))
+    services.session_save_notes(
+        session=session,
+        by=practitioner,
+        data={"pain": 3, "bleeding": "none", "skin_reaction": "redness"},
+    )
+    return services.session_sign_off(session=session, by=practitioner)

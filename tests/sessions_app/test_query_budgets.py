@@ -57,17 +57,26 @@ def test_a_lot_page_costs_the_same_with_more_passes_made_from_it(
     client.force_login(manager)
     url = reverse("sessions_app:lot", args=[pigments["light"].public_id])
 
-    def more_passes():
-        for _ in range(6):
+    def more_passes_and_stock_corrections():
+        for n in range(6):
             services.pass_add(
                 session=session,
                 by=practitioner,
                 data=pass_data(pigments, needle="needle_3rl", pigment_ml=Decimal("0.1")),
             )
+            inventory.lot_adjust_stock(
+                lot=pigments["light"],
+                by=manager,
+                kind="discard",
+                ml=Decimal("0.5"),
+                reason=f"Spilled, number {n}",
+            )
 
-    few, many, response = queries_before_and_after(client, url, more_passes)
-    assert (few, many) == (5, 5)
+    few, many, response = queries_before_and_after(client, url, more_passes_and_stock_corrections)
+    # session, user, location ids, the lot, its stock corrections, the recall report
+    assert (few, many) == (6, 6)
     assert response.context["rows"][0].passes == [1, 2, 3, 4, 5, 6, 7]
+    assert len(response.context["adjustments"]) == 6
 
 
 def test_the_sessions_tab_costs_the_same_with_more_sessions(

@@ -15,7 +15,7 @@ from scheduling.models import Appointment, Course
 from scheduling.services import allowed_transitions, appointment_cancel
 from sessions_app import inventory, services
 from tests.factories import RoomFactory, make_appointment, make_intake
-from tests.sessions_app.conftest import pass_data
+from tests.sessions_app.conftest import pass_data, signed_off
 
 
 def failing(session, day=None):
@@ -192,17 +192,6 @@ def open_next_in_course(session, practitioner, session_day):
     return services.session_open(appointment=nxt, by=practitioner)
 
 
-def signed_off(session, practitioner, pigments, lot="light"):
-    services.session_start(session=session, by=practitioner)
-    services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot=lot))
-    services.session_save_notes(
-        session=session,
-        by=practitioner,
-        data={"pain": 3, "bleeding": "none", "skin_reaction": "redness"},
-    )
-    return services.session_sign_off(session=session, by=practitioner)
-
-
 def test_a_correction_is_appended_and_a_corrected_lot_reaches_the_recall_report(
     session, practitioner, pigments, on_the_day
 ):
@@ -231,12 +220,55 @@ def test_a_correction_is_appended_and_a_corrected_lot_reaches_the_recall_report(
         )
 
 
-def test_the_recall_report_is_one_query(session, practitioner, pigments, on_the_day):
+def test_the_recall_report_is_one_query(
+    session, practitioner, pigments, on_the_day, location, session_day
+):
+    """Several sessions of several clients, one pass corrected to the lot and one corrected
+    away from it: still one query, every row right."""
+    from tests.factories import give_rota, make_client, make_ready_for_smp, make_staff
+
     signed_off(session, practitioner, pigments)
+    others = []
+    for hour, name in ((10, "Ada"), (11, "Ben")):  # later the same morning, in this order
+        colleague = make_staff(role="practitioner", locations=[location])
+        give_rota(colleague, location)
+        other = make_client(location=location, first_name=name, last_name="Lot")
+        make_ready_for_smp(client=other, practitioner=colleague)
+        appointment = make_appointment(
+            client=other,
+            practitioner=colleague,
+            room=RoomFactory(location=location),
+            kind="session",
+            day=session_day,
+            at=time(hour),
+        )
+        others.append(
+            signed_off(
+                services.session_open(appointment=appointment, by=colleague),
+                colleague,
+                pigments,
+                lot="dark" if name == "Ada" else "light",
+            )
+        )
+    ada, ben = others
+    for corrected, lot in ((ada, pigments["light"]), (ben, pigments["dark"])):
+        services.session_amend(
+            session=corrected,
+            by=practitioner,
+            layering_pass=corrected.passes.get(),
+            field="pigment_lot",
+            new_value="",
+            reason="Bottle label misread",
+            corrected_lot=lot,
+        )
     with CaptureQueriesContext(connection) as queries:
         rows = inventory.recall_report(lot=pigments["light"])
     assert len(queries) == 1
-    assert rows[0].passes == [1]
+    assert [(r.client_name, r.passes, r.via_amendment, r.corrected_away) for r in rows] == [
+        ("Sam Carter", [1], False, []),
+        ("Ada Lot", [1], True, []),
+        ("Ben Lot", [1], False, [1]),
+    ]
 
 
 def test_the_next_session_needs_a_healing_check_and_the_interval(
