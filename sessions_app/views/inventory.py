@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.access import role_required
 from accounts.roles import MANAGERS
@@ -199,15 +201,30 @@ def lot_recall(request: HttpRequest, lot_id) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            count = len({row.client_id for row in inventory.recall_report(lot=lot)})
-            messages.warning(
-                request,
-                f"Lot {lot.lot_number} is recalled and can no longer be used. "
-                f"{count} client{'s' if count != 1 else ''} received it: "
-                "contact them from the list below.",
+            rows, elsewhere = inventory.recall_rows_for(
+                user=request.user, rows=inventory.recall_report(lot=lot)
             )
+            messages.warning(request, _recalled_message(lot, rows, elsewhere))
             return redirect("sessions_app:lot", lot_id=lot.public_id)
     return render(request, "sessions_app/lot_recall.html", {"lot": lot, "form": form})
+
+
+def _recalled_message(lot: PigmentLot, rows: list, elsewhere: int) -> str:
+    """Counts what the lot's page lists for this manager (their locations) and, like the
+    page, how many sessions elsewhere are for a manager of every location."""
+    count = len({row.client_id for row in rows})
+    where = " at your locations" if elsewhere else ""
+    text = (
+        f"Lot {lot.lot_number} is recalled and can no longer be used. "
+        f"{count} client{pluralize(count)}{where} received it: contact them from the list below."
+    )
+    if elsewhere:
+        text += (
+            f" {elsewhere} more session{pluralize(elsewhere)} at locations you do not manage "
+            "used it: a manager with access to all locations contacts "
+            f"{pluralize(elsewhere, 'that client,those clients')}."
+        )
+    return text
 
 
 @role_required(*MANAGERS)
@@ -217,6 +234,9 @@ def lot_recall_csv(request: HttpRequest, lot_id) -> HttpResponse:
     response = HttpResponse(
         inventory.recall_csv(lot=lot, rows=rows), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="recall-lot-{lot.pk}.csv"'
+    # Named by what a person recognises, and the public id (never the enumerable pk), since
+    # lot numbers repeat across makers.
+    name = f"recall-lot-{slugify(lot.lot_number) or 'lot'}-{lot.public_id}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app import inventory
-from sessions_app.models import Needle, PigmentLot, PigmentProduct
+from sessions_app.models import LayeringPass, Needle, PigmentLot, PigmentProduct
 
 
 @pytest.fixture
@@ -257,7 +257,6 @@ def test_recall_csv_is_a_download(boss, product):
 def test_a_manager_of_one_location_contacts_only_its_clients_about_a_recall(
     client, manager, practitioner, practitioner_elsewhere, location, other_location
 ):
-    from sessions_app.models import LayeringPass
     from tests.factories import make_client, make_started_session
 
     here = make_started_session(
@@ -353,3 +352,112 @@ def test_a_lot_of_a_product_no_longer_in_use_and_an_inactive_needle_are_refused(
         inventory.check_lot_usable(lot, on=today, ml=Decimal("0.5"))
     with pytest.raises(ValidationError, match="Needle lot N1 is no longer in use"):
         inventory.check_needle_usable(needle, on=today, needs_new_cartridge=False)
+
+
+def test_recalling_a_used_lot_names_its_clients_with_their_contacts_and_exports_them(
+    client, manager, practitioner, practitioner_elsewhere, location, other_location
+):
+    """A manager of one location recalls a lot that went into three clients: the message
+    counts the clients they can see and the sessions they cannot, like the page; the page
+    and the CSV list each client with contact details, a pass corrected away from the lot
+    marked as such."""
+    from sessions_app import services
+    from tests.factories import make_client, make_inventory, make_started_session
+
+    def session_of(first, last, phone, *, at, by, weekday=3):
+        person = make_client(
+            location=at,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}@example.test",
+            phone=phone,
+        )
+        return make_started_session(
+            practitioner=by, location=at, client=person, sign_off=True, weekday=weekday
+        )
+
+    hana = session_of("Hana", "Here", "+447700900111", at=location, by=practitioner)
+    lot = hana.passes.get().pigment_lot
+    corrected = session_of(
+        "Cleo", "Corrected", "+447700900222", at=location, by=practitioner, weekday=2
+    )
+    theo = session_of(
+        "Theo", "There", "+353851234567", at=other_location, by=practitioner_elsewhere
+    )
+    LayeringPass.objects.filter(session__in=[corrected, theo]).update(pigment_lot=lot)
+    other_lot, _ = make_inventory()
+    services.session_amend(
+        session=corrected,
+        by=practitioner,
+        layering_pass=corrected.passes.get(),
+        field="pigment_lot",
+        new_value="",
+        reason="Bottle label misread",
+        corrected_lot=other_lot,
+    )
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("sessions_app:lot_recall", args=[lot.public_id]),
+        {"reason": "Maker's notice 2026/14"},
+        follow=True,
+    )
+
+    content = response.content.decode()
+    assert (
+        f"Lot {lot.lot_number} is recalled and can no longer be used. 2 clients at your "
+        "locations received it: contact them from the list below. 1 more session at "
+        "locations you do not manage used it: a manager with access to all locations "
+        "contacts that client."
+    ) in content
+    report = content.split('data-testid="recall-report"')[1].split("</table>")[0]
+    assert "hana@example.test" in report
+    assert "+447700900111" in report
+    assert "cleo@example.test" in report
+    assert "pass 1 corrected to another lot" in report
+    assert "Theo" not in report
+    assert "1 more session at locations you do not manage used this lot" in content
+
+    export = client.get(reverse("sessions_app:lot_recall_csv", args=[lot.public_id]))
+    assert export["Content-Disposition"] == (
+        f'attachment; filename="recall-lot-{lot.lot_number.lower()}-{lot.public_id}.csv"'
+    )
+    header, *rows = list(csv.reader(io.StringIO(export.content.decode())))
+    by_client = {row[3]: dict(zip(header, row, strict=True)) for row in rows}
+    assert set(by_client) == {"Hana Here", "Cleo Corrected"}
+    day = timezone.localtime(hana.appointment.start, location.tz).date()
+    assert by_client["Hana Here"] == {
+        "lot": lot.lot_number,
+        "product": str(lot.product),
+        "session date": day.isoformat(),
+        "client": "Hana Here",
+        "email": "hana@example.test",
+        "phone": "'+447700900111",  # a leading + is a formula to a spreadsheet
+        "practitioner": practitioner.full_name,
+        "passes": "1",
+        "recorded by amendment": "no",
+        "passes corrected to another lot": "",
+        "session id": str(hana.public_id),
+        "client id": str(hana.client.public_id),
+    }
+    assert by_client["Cleo Corrected"]["passes corrected to another lot"] == "1"
+
+
+def test_a_manager_of_every_location_is_told_every_client_once(
+    client, manager, practitioner, location
+):
+    from tests.factories import make_started_session
+
+    session = make_started_session(practitioner=practitioner, location=location, sign_off=True)
+    lot = session.passes.get().pigment_lot
+    manager.all_locations = True
+    manager.save()
+    client.force_login(manager)
+    response = client.post(
+        reverse("sessions_app:lot_recall", args=[lot.public_id]),
+        {"reason": "Maker's notice"},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "1 client received it: contact them from the list below." in content
+    assert "locations you do not manage" not in content
