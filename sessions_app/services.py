@@ -390,6 +390,15 @@ def _needle_new_in_session(
 def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringPass:
     _require_clinician(by)
     session = _in_progress(session)
+    token = data.get("form_token")
+    if token is not None:
+        # The session row is locked: a second copy of the form waits here, then finds the
+        # pass the first one logged.
+        logged = LayeringPass.objects.filter(form_token=token).first()
+        if logged is not None:
+            if logged.session_id != session.pk:
+                raise ValidationError("This form was already used; reload the page.")
+            return logged
     _validate_pass(data)
     day = session_today(session)
     lot = (
@@ -408,6 +417,7 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
         session=session,
         number=number,
         created_by=by,
+        form_token=token,
         **{
             name: (data[name].strip() if isinstance(data.get(name), str) else data.get(name))
             for name in PASS_FIELDS

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -30,10 +31,10 @@ from smp_clinic.lib.forms import add_service_error
 
 def _pass_form(session, data=None):
     today = services.session_today(session)
-    initial = {}
+    initial = {"form_token": uuid.uuid4()}
     source = selectors.prefill_from(session)
     if source is not None and data is None:
-        initial = {
+        initial |= {
             name: source.corrected(name)
             for name in (
                 "zones",

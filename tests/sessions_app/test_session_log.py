@@ -711,3 +711,38 @@ def test_a_pass_with_a_product_or_needle_taken_out_of_use_is_refused(
     assert not session.passes.exists()
     pigments["dark"].refresh_from_db()
     assert pigments["dark"].volume_remaining_ml == Decimal("30")
+
+
+def test_the_same_pass_form_sent_twice_logs_one_pass_and_the_next_form_is_new(
+    doctor, session, practitioner, pigments, on_the_day
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    page = doctor.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
+    [token] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', page)
+    assert "hx-disabled-elt=\"find button[type='submit']\"" in page
+    data = {
+        "form_token": token,
+        "zones": ["crown"],
+        "needle": str(pigments["needle_1rl"].public_id),
+        "pigment_lot": str(pigments["light"].public_id),
+        "dilution": "1:3",
+        "depth": "0.5 mm",
+        "density": "medium",
+        "shade": "1",
+        "duration_minutes": "30",
+        "pigment_ml": "0.5",
+    }
+    url = reverse("sessions_app:pass_add", args=[session.public_id])
+    first = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
+    replay = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
+
+    assert replay.status_code == 200
+    assert replay.content.decode().count('data-testid="pass-row"') == 1
+    assert session.passes.count() == 1
+    pigments["light"].refresh_from_db()
+    assert pigments["light"].volume_remaining_ml == Decimal("29.50")
+    [fresh] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', first.content.decode())
+    assert fresh != token  # the form for the next pass is a new one
+    doctor.post(url, data | {"form_token": fresh, "zones": ["temples"]})
+    assert list(session.passes.values_list("number", flat=True)) == [1, 2]
