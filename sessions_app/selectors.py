@@ -59,6 +59,55 @@ def session_amendments(session: PigmentationSession) -> list[SessionAmendment]:
     )
 
 
+@dataclass
+class NoteLine:
+    """One line of a signed-off session's notes, as corrected by its latest amendment."""
+
+    key: str
+    label: str
+    value: str
+    signed: str = ""
+    amended: bool = False
+
+
+NOTE_LABELS = {
+    "numbing": "Numbing",
+    "pain": "Pain",
+    "skin_reaction": "Skin reaction",
+    "bleeding": "Bleeding",
+    "client_comfort": "Comfort",
+    "next_session_advice": "Next session",
+    "notes": "Notes",
+}
+ALWAYS_SHOWN = ("numbing", "pain", "skin_reaction", "bleeding")
+
+
+def session_notes_corrected(
+    session: PigmentationSession, amendments: list[SessionAmendment]
+) -> list[NoteLine]:
+    """The signed notes with each correction applied (``amendments`` oldest first, as
+    session_amendments reads them), and the signed value beside a corrected one."""
+    latest = {a.field: a.new_value for a in amendments if a.layering_pass_id is None}
+    lines = []
+    for name, label in NOTE_LABELS.items():
+        signed = _note_text(session, name, getattr(session, name))
+        if name in latest:
+            value = _note_text(session, name, latest[name])
+            lines.append(NoteLine(name, label, value, signed=signed, amended=value != signed))
+        elif signed or name in ALWAYS_SHOWN:
+            lines.append(NoteLine(name, label, signed or "—"))
+    return lines
+
+
+def _note_text(session: PigmentationSession, name: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if name == "pain":
+        return f"{value}/10"
+    choices = dict(PigmentationSession._meta.get_field(name).choices or ())
+    return str(choices.get(value, value))
+
+
 def session_healing_checks(session: PigmentationSession) -> list[HealingCheck]:
     return list(session.healing_checks.select_related("recorded_by"))
 

@@ -99,11 +99,13 @@ def _next_proposal(session: PigmentationSession):
 
 
 def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpResponse:
+    amendments = selectors.session_amendments(session) if session.is_locked else []
     context = {
         "session": session,
         "client": session.client,
         "passes": selectors.session_passes(session),
-        "amendments": selectors.session_amendments(session) if session.is_locked else [],
+        "amendments": amendments,
+        "note_lines": selectors.session_notes_corrected(session, amendments),
         "healing_checks": selectors.session_healing_checks(session) if session.is_locked else [],
         "gate": services.session_gate(session=session) if session.status == "not_started" else [],
         "is_manager": request.user.role == Role.MANAGER,

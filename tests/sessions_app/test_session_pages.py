@@ -429,3 +429,32 @@ def test_a_choice_is_corrected_by_its_label_and_kept_as_its_value(
         },
     )
     assert SessionAmendment.objects.get().new_value == "weeping"
+
+
+def note_cells(content: str) -> dict[str, str]:
+    cells = re.findall(r'data-testid="note-(\w+)">(.*?)</dd>', content, re.S)
+    return {key: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for key, text in cells}
+
+
+def test_the_signed_off_notes_show_the_corrected_values_and_say_so(
+    doctor, session, practitioner, pigments
+):
+    sign_off_through_the_page(doctor, session, practitioner, pigments)
+    amend_url = session_url(session, "amend")
+    for target, value in (
+        ("session:pain", "5"),
+        ("session:pain", "6"),
+        ("session:skin_reaction", "Swelling"),
+        ("session:notes", "Client asked for a lighter crown"),
+    ):
+        doctor.post(amend_url, {"target": target, "new_value": value, "reason": "Told me later"})
+
+    notes = note_cells(doctor.get(session_url(session)).content.decode())
+
+    assert notes == {
+        "numbing": "—",
+        "pain": "6/10 Amended signed as: 3/10",
+        "skin_reaction": "Swelling Amended signed as: Redness",
+        "bleeding": "None",
+        "notes": "Client asked for a lighter crown Amended signed as: —",
+    }
