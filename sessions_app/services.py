@@ -26,7 +26,6 @@ from sessions_app.models import (
     SessionAmendment,
 )
 from sessions_app.zones import ZONE_CODES
-from smp_clinic.lib import events
 from smp_clinic.lib.tz import local_date
 
 ML_STEP = Decimal("0.01")
@@ -477,10 +476,10 @@ def session_sign_off(*, session: PigmentationSession, by: User) -> PigmentationS
     session.signed_off_at = timezone.now()
     session.signed_off_by = by
     session.save()
+    # Completing the appointment is the one event the rest reacts to: it closes the course
+    # when this was its last session (scheduling.services.course_mark_completed) and
+    # schedules the aftercare ("appointment.status_changed", aftercare.services.rules).
     _move_appointment_to(session.appointment, Appointment.Status.COMPLETED, by)
-    # Completing the appointment also closes the course when this was its last session
-    # (scheduling.services.course_mark_completed).
-    events.emit("session.signed_off", session=session, by=by)
     return session
 
 
