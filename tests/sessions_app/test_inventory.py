@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app import inventory
+from sessions_app.inventory.recall import _csv_safe
 from sessions_app.models import LayeringPass, Needle, PigmentLot, PigmentProduct
 
 
@@ -233,8 +234,8 @@ def test_needle_diameter_outside_smp_range_is_refused(boss):
 
 
 def test_recall_csv_neutralises_spreadsheet_formulas():
-    assert inventory._csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert inventory._csv_safe("Sam") == "Sam"
+    assert _csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _csv_safe("Sam") == "Sam"
 
 
 def test_front_desk_and_practitioners_cannot_open_inventory(client, front_desk, practitioner):
