@@ -14,7 +14,7 @@ from sessions_app.models import (
     PigmentLot,
     SessionAmendment,
 )
-from sessions_app.services.log import _local_day, _require_clinician
+from sessions_app.services.log import NOTE_FIELDS, _local_day, _require_clinician
 
 AMENDABLE_PASS_FIELDS = (
     "dilution",
@@ -27,15 +27,7 @@ AMENDABLE_PASS_FIELDS = (
     "pigment_lot",
     "pigment_ml",
 )
-AMENDABLE_SESSION_FIELDS = (
-    "numbing",
-    "pain",
-    "skin_reaction",
-    "bleeding",
-    "client_comfort",
-    "next_session_advice",
-    "notes",
-)
+AMENDABLE_SESSION_FIELDS = NOTE_FIELDS  # every note of a signed session may be corrected
 
 
 def _effective(session: PigmentationSession, layering_pass: LayeringPass | None, field: str) -> str:

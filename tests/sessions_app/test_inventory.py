@@ -362,8 +362,8 @@ def test_recalling_a_used_lot_names_its_clients_with_their_contacts_and_exports_
     counts the clients they can see and the sessions they cannot, like the page; the page
     and the CSV list each client with contact details, a pass corrected away from the lot
     marked as such."""
-    from sessions_app import services
     from tests.factories import make_client, make_inventory, make_started_session
+    from tests.sessions_app.conftest import correct_lot
 
     def session_of(first, last, phone, *, at, by, weekday=3):
         person = make_client(
@@ -387,15 +387,7 @@ def test_recalling_a_used_lot_names_its_clients_with_their_contacts_and_exports_
     )
     LayeringPass.objects.filter(session__in=[corrected, theo]).update(pigment_lot=lot)
     other_lot, _ = make_inventory()
-    services.session_amend(
-        session=corrected,
-        by=practitioner,
-        layering_pass=corrected.passes.get(),
-        field="pigment_lot",
-        new_value="",
-        reason="Bottle label misread",
-        corrected_lot=other_lot,
-    )
+    correct_lot(corrected, practitioner, other_lot)
     client.force_login(manager)
 
     response = client.post(

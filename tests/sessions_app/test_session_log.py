@@ -15,7 +15,7 @@ from scheduling.models import Appointment, Course
 from scheduling.services import allowed_transitions, appointment_cancel
 from sessions_app import inventory, services
 from tests.factories import RoomFactory, make_appointment, make_intake
-from tests.sessions_app.conftest import pass_data, signed_off
+from tests.sessions_app.conftest import correct_lot, pass_data, posted_pass, signed_off
 
 
 def failing(session, day=None):
@@ -252,15 +252,7 @@ def test_the_recall_report_is_one_query(
         )
     ada, ben = others
     for corrected, lot in ((ada, pigments["light"]), (ben, pigments["dark"])):
-        services.session_amend(
-            session=corrected,
-            by=practitioner,
-            layering_pass=corrected.passes.get(),
-            field="pigment_lot",
-            new_value="",
-            reason="Bottle label misread",
-            corrected_lot=lot,
-        )
+        correct_lot(corrected, practitioner, lot)
     with CaptureQueriesContext(connection) as queries:
         rows = inventory.recall_report(lot=pigments["light"])
     assert len(queries) == 1
@@ -721,18 +713,7 @@ def test_the_same_pass_form_sent_twice_logs_one_pass_and_the_next_form_is_new(
     page = doctor.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
     [token] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', page)
     assert "hx-disabled-elt=\"find button[type='submit']\"" in page
-    data = {
-        "form_token": token,
-        "zones": ["crown"],
-        "needle": str(pigments["needle_1rl"].public_id),
-        "pigment_lot": str(pigments["light"].public_id),
-        "dilution": "1:3",
-        "depth": "0.5 mm",
-        "density": "medium",
-        "shade": "1",
-        "duration_minutes": "30",
-        "pigment_ml": "0.5",
-    }
+    data = posted_pass(pigments, form_token=token)
     url = reverse("sessions_app:pass_add", args=[session.public_id])
     first = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
     replay = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")

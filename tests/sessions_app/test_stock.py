@@ -1,6 +1,7 @@
 """Stock follows the passes to the hundredth of a ml: what a pass takes is exactly what its
 removal gives back, and a lot never holds more than was received."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from sessions_app import inventory, services
 from sessions_app.models import PigmentLot, PigmentProduct, SessionAmendment, StockAdjustment
-from tests.sessions_app.conftest import pass_data, signed_off
+from tests.sessions_app.conftest import correct_lot, pass_data, posted_pass, signed_off
 
 
 def remaining(lot) -> Decimal:
@@ -87,18 +88,6 @@ def test_removing_a_pass_twice_says_it_is_gone_and_refunds_once(
 
 
 # --- Corrections after sign-off move the stock ------------------------------------------
-
-
-def correct_lot(session, practitioner, lot, reason="Bottle label misread"):
-    return services.session_amend(
-        session=session,
-        by=practitioner,
-        layering_pass=session.passes.get(),
-        field="pigment_lot",
-        new_value="",
-        reason=reason,
-        corrected_lot=lot,
-    )
 
 
 def correct_ml(session, practitioner, ml: str):
@@ -267,6 +256,7 @@ def adjust(boss, lot, **data):
 def test_a_manager_counts_a_lot_and_records_a_discard_from_the_lot_page(boss, manager, pigments):
     lot = pigments["dark"]
     lot_page = boss.get(reverse("sessions_app:lot", args=[lot.public_id])).content.decode()
+    assert re.search(r"<title>Lot SD-100 · [^<]*</title>", lot_page)
     adjust_url = reverse("sessions_app:lot_adjust", args=[lot.public_id])
     assert f'href="{adjust_url}">Correct the stock</a>' in lot_page
     form = boss.get(adjust_url).content.decode()
@@ -342,17 +332,7 @@ def test_a_short_lot_at_the_chair_is_explained_and_a_manager_is_shown_the_fix(
 ):
     PigmentLot.objects.filter(pk=pigments["light"].pk).update(volume_remaining_ml=Decimal("0.2"))
     url = reverse("sessions_app:pass_add", args=[started.public_id])
-    data = {
-        "zones": ["crown"],
-        "needle": str(pigments["needle_1rl"].public_id),
-        "pigment_lot": str(pigments["light"].public_id),
-        "dilution": "1:3",
-        "depth": "0.5 mm",
-        "density": "medium",
-        "shade": "1",
-        "duration_minutes": "30",
-        "pigment_ml": "0.5",
-    }
+    data = posted_pass(pigments)
     fix = reverse("sessions_app:lot_adjust", args=[pigments["light"].public_id])
     client.force_login(practitioner)
     refused = client.post(url, data).content.decode()
