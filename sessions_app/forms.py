@@ -14,7 +14,7 @@ from sessions_app.models import (
     SessionPhoto,
     StockAdjustment,
 )
-from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS
+from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS, PASS_FIELDS
 from sessions_app.zones import ZONES
 from smp_clinic.lib.forms import CalendarDateField
 
@@ -131,20 +131,7 @@ class PassForm(forms.ModelForm):
 
     class Meta:
         model = LayeringPass
-        fields = [
-            "zones",
-            "needle",
-            "pigment_lot",
-            "dilution",
-            "machine",
-            "machine_settings",
-            "depth",
-            "density",
-            "shade",
-            "duration_minutes",
-            "pigment_ml",
-            "notes",
-        ]
+        fields = list(PASS_FIELDS)
         widgets = {"density": forms.RadioSelect}
 
     def __init__(self, *args, lots, needles, **kwargs):

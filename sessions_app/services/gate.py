@@ -176,9 +176,11 @@ def _start(session: PigmentationSession, by: User) -> PigmentationSession:
     return session
 
 
-@transaction.atomic
-def session_start(*, session: PigmentationSession, by: User) -> PigmentationSession:
-    _require_clinician(by)
+def _not_started_with_failures(
+    session: PigmentationSession,
+) -> tuple[PigmentationSession, list[GateCheck]]:
+    """The session, locked (a double tap on Start waits, then finds it started), and the
+    gate's failed checks."""
     session = (
         PigmentationSession.objects.select_for_update(of=("self",))
         .select_related("client", "course", "appointment__location")
@@ -186,7 +188,13 @@ def session_start(*, session: PigmentationSession, by: User) -> PigmentationSess
     )
     if session.status != PigmentationSession.Status.NOT_STARTED:
         raise ValidationError("This session has already started.")
-    failures = [c for c in session_gate(session=session) if not c.ok]
+    return session, [c for c in session_gate(session=session) if not c.ok]
+
+
+@transaction.atomic
+def session_start(*, session: PigmentationSession, by: User) -> PigmentationSession:
+    _require_clinician(by)
+    session, failures = _not_started_with_failures(session)
     if failures:
         raise ValidationError([c.reason for c in failures])
     session.gate_passed_at = timezone.now()
@@ -206,14 +214,7 @@ def session_override_gate(
         raise ValidationError(
             {"reason": "Write why the session may go ahead despite the failed checks."}
         )
-    session = (
-        PigmentationSession.objects.select_for_update(of=("self",))
-        .select_related("client", "course", "appointment__location")
-        .get(pk=session.pk)
-    )
-    if session.status != PigmentationSession.Status.NOT_STARTED:
-        raise ValidationError("This session has already started.")
-    failures = [c for c in session_gate(session=session) if not c.ok]
+    session, failures = _not_started_with_failures(session)
     if not failures:
         raise ValidationError("Every check passes: start the session normally.")
     session.gate_failures = [{"key": c.key, "reason": c.reason} for c in failures]
