@@ -40,6 +40,7 @@ AUDITED: dict[str, str | None] = {
     "sessions_app.HealingCheck": "session.client",
     "sessions_app.SessionPhoto": "session.client",
     "sessions_app.PigmentLot": None,
+    "sessions_app.StockAdjustment": None,
     "accounts.User": None,
 }
 # Personal identifiers are recorded as "changed", without their values, so that erasing a

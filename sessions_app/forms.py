@@ -12,8 +12,9 @@ from sessions_app.models import (
     PigmentLot,
     PigmentProduct,
     SessionPhoto,
+    StockAdjustment,
 )
-from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS
+from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS, PASS_FIELDS
 from sessions_app.zones import ZONES
 from smp_clinic.lib.forms import CalendarDateField
 
@@ -29,6 +30,23 @@ class ProductForm(forms.ModelForm):
         labels = {"is_active": "In use"}
 
 
+class NeedleForm(forms.ModelForm):
+    class Meta:
+        model = Needle
+        fields = ["low_stock_quantity", "is_active"]
+        labels = {
+            "low_stock_quantity": "Warn when fewer usable cartridges remain",
+            "is_active": "In use",
+        }
+        help_texts = {
+            "low_stock_quantity": (
+                "Counted over every usable lot of this needle (brand, configuration and "
+                "diameter), and set for all of them."
+            ),
+            "is_active": "Only this lot: a lot out of use is no longer offered for a pass.",
+        }
+
+
 class LotReceiveForm(forms.Form):
     lot_number = forms.CharField(max_length=60)
     expiry_date = CalendarDateField(widget=_date_input())
@@ -36,7 +54,7 @@ class LotReceiveForm(forms.Form):
         widget=_date_input(), required=False, help_text="Today if empty."
     )
     volume_ml = forms.DecimalField(
-        label="Volume (ml)", max_digits=7, decimal_places=1, min_value=Decimal("0.1")
+        label="Volume (ml)", max_digits=8, decimal_places=2, min_value=Decimal("0.1")
     )
 
 
@@ -55,6 +73,20 @@ class NeedleReceiveForm(forms.Form):
     lot_number = forms.CharField(max_length=60)
     expiry_date = CalendarDateField(widget=_date_input())
     quantity = forms.IntegerField(label="Cartridges", min_value=1, max_value=10000)
+
+
+class StockAdjustForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What happened", choices=StockAdjustment.Kind.choices, widget=forms.RadioSelect
+    )
+    ml = forms.DecimalField(
+        label="Volume (ml)",
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="A count: what the bottle holds now. A discard: how much was thrown away.",
+    )
+    reason = forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RecallForm(forms.Form):
@@ -93,23 +125,13 @@ class PassForm(forms.ModelForm):
         to_field_name="public_id",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    # One per rendered form (LayeringPass.form_token); optional, so a page rendered before
+    # the token existed still logs its pass.
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = LayeringPass
-        fields = [
-            "zones",
-            "needle",
-            "pigment_lot",
-            "dilution",
-            "machine",
-            "machine_settings",
-            "depth",
-            "density",
-            "shade",
-            "duration_minutes",
-            "pigment_ml",
-            "notes",
-        ]
+        fields = list(PASS_FIELDS)
         widgets = {"density": forms.RadioSelect}
 
     def __init__(self, *args, lots, needles, **kwargs):

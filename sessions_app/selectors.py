@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from clients.selectors import clients_visible_to
+from clients.selectors import clients_visible_to, user_location_ids
 from sessions_app.models import HealingCheck, LayeringPass, PigmentationSession, SessionAmendment
 
 SESSION_RELATED = (
@@ -28,11 +28,28 @@ def sessions_visible_to(user: User) -> QuerySet[PigmentationSession]:
     )
 
 
-def session_get_for_user(*, user: User, public_id) -> PigmentationSession:
+def session_writable_by(user: User, session: PigmentationSession) -> bool:
+    """Reading follows the client (a practitioner at another of the client's locations
+    reads their history); changing the log is for the staff of the location where the
+    session is held."""
+    return user.all_locations or session.appointment.location_id in user_location_ids(user)
+
+
+def session_get_for_user(*, user: User, public_id, for_write: bool = False) -> PigmentationSession:
+    """The session if the user may see it (404 otherwise); ``for_write``: also change it
+    (403 for a session held at a location the user does not work at)."""
     try:
-        return sessions_visible_to(user).select_related(*SESSION_RELATED).get(public_id=public_id)
+        session = (
+            sessions_visible_to(user).select_related(*SESSION_RELATED).get(public_id=public_id)
+        )
     except (PigmentationSession.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such session") from None
+    if for_write and not session_writable_by(user, session):
+        raise PermissionDenied(
+            f"This session was held at {session.appointment.location.name}: only its staff "
+            "change its log."
+        )
+    return session
 
 
 def with_corrections(passes: QuerySet[LayeringPass]) -> QuerySet[LayeringPass]:
@@ -57,6 +74,55 @@ def session_amendments(session: PigmentationSession) -> list[SessionAmendment]:
             "at", "pk"
         )
     )
+
+
+@dataclass
+class NoteLine:
+    """One line of a signed-off session's notes, as corrected by its latest amendment."""
+
+    key: str
+    label: str
+    value: str
+    signed: str = ""
+    amended: bool = False
+
+
+NOTE_LABELS = {
+    "numbing": "Numbing",
+    "pain": "Pain",
+    "skin_reaction": "Skin reaction",
+    "bleeding": "Bleeding",
+    "client_comfort": "Comfort",
+    "next_session_advice": "Next session",
+    "notes": "Notes",
+}
+ALWAYS_SHOWN = ("numbing", "pain", "skin_reaction", "bleeding")
+
+
+def session_notes_corrected(
+    session: PigmentationSession, amendments: list[SessionAmendment]
+) -> list[NoteLine]:
+    """The signed notes with each correction applied (``amendments`` oldest first, as
+    session_amendments reads them), and the signed value beside a corrected one."""
+    latest = {a.field: a.new_value for a in amendments if a.layering_pass_id is None}
+    lines = []
+    for name, label in NOTE_LABELS.items():
+        signed = _note_text(session, name, getattr(session, name))
+        if name in latest:
+            value = _note_text(session, name, latest[name])
+            lines.append(NoteLine(name, label, value, signed=signed, amended=value != signed))
+        elif signed or name in ALWAYS_SHOWN:
+            lines.append(NoteLine(name, label, signed or "—"))
+    return lines
+
+
+def _note_text(session: PigmentationSession, name: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if name == "pain":
+        return f"{value}/10"
+    choices = dict(PigmentationSession._meta.get_field(name).choices or ())
+    return str(choices.get(value, value))
 
 
 def session_healing_checks(session: PigmentationSession) -> list[HealingCheck]:

@@ -12,7 +12,9 @@ urlpatterns = [
         "inventory/products/<uuid:product_id>/receive/", inventory.lot_receive, name="lot_receive"
     ),
     path("inventory/needles/receive/", inventory.needle_receive, name="needle_receive"),
+    path("inventory/needles/<uuid:needle_id>/", inventory.needle_edit, name="needle_edit"),
     path("inventory/lots/<uuid:lot_id>/", inventory.lot_detail, name="lot"),
+    path("inventory/lots/<uuid:lot_id>/adjust/", inventory.lot_adjust, name="lot_adjust"),
     path("inventory/lots/<uuid:lot_id>/recall/", inventory.lot_recall, name="lot_recall"),
     path(
         "inventory/lots/<uuid:lot_id>/recall.csv", inventory.lot_recall_csv, name="lot_recall_csv"

@@ -127,7 +127,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:product_edit": MANAGER,
     "sessions_app:lot_receive": MANAGER,
     "sessions_app:needle_receive": MANAGER,
+    "sessions_app:needle_edit": MANAGER,
     "sessions_app:lot": MANAGER,
+    "sessions_app:lot_adjust": MANAGER,
     "sessions_app:lot_recall": MANAGER,
     "sessions_app:lot_recall_csv": MANAGER,
     # sessions_app: the clinical log

@@ -44,7 +44,7 @@ def build_url_samples(*, location, smp_client) -> dict[str, object]:
     photo = make_photo(client=smp_client, by=colleague)
     design = make_design(consultation=consultation, by=colleague, photo=photo)
     session = make_started_session(practitioner=colleague, location=location, sign_off=True)
-    layering_pass = session.passes.select_related("pigment_lot__product").get()
+    layering_pass = session.passes.select_related("pigment_lot__product", "needle").get()
     message = OutboundMessage.objects.filter(client=smp_client).first()
     return {
         "session_id": session.public_id,
@@ -55,6 +55,7 @@ def build_url_samples(*, location, smp_client) -> dict[str, object]:
         "pass_id": layering_pass.public_id,
         "lot_id": layering_pass.pigment_lot.public_id,
         "product_id": layering_pass.pigment_lot.product.public_id,
+        "needle_id": layering_pass.needle.public_id,
         "message_id": message.public_id,
         "message_kind": "booking_confirmation",
         "step_id": AftercareStep.objects.first().public_id,

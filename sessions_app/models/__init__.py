@@ -1,4 +1,4 @@
-from sessions_app.models.inventory import Needle, PigmentLot, PigmentProduct
+from sessions_app.models.inventory import Needle, PigmentLot, PigmentProduct, StockAdjustment
 from sessions_app.models.session import (
     HealingCheck,
     LayeringPass,
@@ -16,4 +16,5 @@ __all__ = [
     "PigmentationSession",
     "SessionAmendment",
     "SessionPhoto",
+    "StockAdjustment",
 ]

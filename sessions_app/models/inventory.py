@@ -43,8 +43,9 @@ class PigmentLot(models.Model):
     expiry_date = models.DateField()
     received_on = models.DateField(default=timezone.localdate)
     opened_on = models.DateField(null=True, blank=True)
-    volume_received_ml = models.DecimalField(max_digits=7, decimal_places=1)
-    volume_remaining_ml = models.DecimalField(max_digits=7, decimal_places=1)
+    # Hundredths, like a pass's pigment: a 0.05 ml pass must take 0.05 ml, not a rounding.
+    volume_received_ml = models.DecimalField(max_digits=8, decimal_places=2)
+    volume_remaining_ml = models.DecimalField(max_digits=8, decimal_places=2)
     recalled_at = models.DateTimeField(null=True, blank=True)
     recall_reason = models.CharField(max_length=300, blank=True)
     recalled_by = models.ForeignKey(
@@ -81,10 +82,6 @@ class PigmentLot(models.Model):
 
     def is_expired(self, on=None) -> bool:
         return self.expiry_date < (on or timezone.localdate())
-
-    @property
-    def is_low(self) -> bool:
-        return self.volume_remaining_ml < self.product.low_stock_ml
 
 
 class Needle(models.Model):
@@ -133,6 +130,39 @@ class Needle(models.Model):
     def is_expired(self, on=None) -> bool:
         return self.expiry_date < (on or timezone.localdate())
 
+
+class StockAdjustment(models.Model):
+    """A manager's change to a lot's stock outside the passes: a count that differs from the
+    record, or pigment thrown away. Kept as it was written, with who and why."""
+
+    class Kind(models.TextChoices):
+        COUNT = "count", "Count correction (what the bottle holds now)"
+        DISCARD = "discard", "Discarded (how much was thrown away)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lot = models.ForeignKey(PigmentLot, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    before_ml = models.DecimalField(max_digits=8, decimal_places=2)
+    after_ml = models.DecimalField(max_digits=8, decimal_places=2)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="stock_adjustment_has_reason"),
+            models.CheckConstraint(
+                condition=Q(after_ml__gte=0), name="stock_adjustment_after_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(after_ml=F("before_ml")), name="stock_adjustment_changes_stock"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of lot {self.lot_id}"
+
     @property
-    def is_low(self) -> bool:
-        return self.quantity_remaining < self.low_stock_quantity
+    def change_ml(self) -> Decimal:
+        return self.after_ml - self.before_ml

@@ -148,6 +148,9 @@ class LayeringPass(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The one-time token of the form that logged it: the same form sent twice (a double tap,
+    # a retried request) finds this pass instead of logging a second and taking stock twice.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["session", "number"]

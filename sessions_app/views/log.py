@@ -1,8 +1,9 @@
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,10 +31,10 @@ from smp_clinic.lib.forms import add_service_error
 
 def _pass_form(session, data=None):
     today = services.session_today(session)
-    initial = {}
+    initial = {"form_token": uuid.uuid4()}
     source = selectors.prefill_from(session)
     if source is not None and data is None:
-        initial = {
+        initial |= {
             name: source.corrected(name)
             for name in (
                 "zones",
@@ -98,27 +99,34 @@ def _next_proposal(session: PigmentationSession):
 
 
 def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpResponse:
+    amendments = selectors.session_amendments(session) if session.is_locked else []
+    # Staff of another of the client's locations read the log; its forms are not theirs.
+    can_write = selectors.session_writable_by(request.user, session)
     context = {
         "session": session,
         "client": session.client,
+        "can_write": can_write,
         "passes": selectors.session_passes(session),
-        "amendments": selectors.session_amendments(session) if session.is_locked else [],
+        "amendments": amendments,
+        "note_lines": selectors.session_notes_corrected(session, amendments),
         "healing_checks": selectors.session_healing_checks(session) if session.is_locked else [],
         "gate": services.session_gate(session=session) if session.status == "not_started" else [],
         "is_manager": request.user.role == Role.MANAGER,
-        "next_pending": _needs_next(session),
+        "next_pending": can_write and _needs_next(session),
         "next_proposal": forms.get("next_proposal"),
         "photo_links": (photo_links := selectors.session_photo_links(session)),
         "healing_photos": [link for link in photo_links if link.stage == "healing"],
-        "photo_form": forms.get("photo_form") or SessionPhotoForm(),
-        "photo_refusal": photo_upload_refusal(client=session.client),
+        "stock_fix_lot": forms.get("stock_fix_lot"),
     }
-    if session.status == "not_started":
+    if can_write:
+        context["photo_form"] = forms.get("photo_form") or SessionPhotoForm()
+        context["photo_refusal"] = photo_upload_refusal(client=session.client)
+    if can_write and session.status == "not_started":
         context["override_form"] = forms.get("override_form") or OverrideForm()
-    if session.status == "in_progress":
+    if can_write and session.status == "in_progress":
         context["pass_form"] = forms.get("pass_form") or _pass_form(session)
         context["notes_form"] = forms.get("notes_form") or NotesForm(instance=session)
-    if session.is_locked:
+    if can_write and session.is_locked:
         today = services.session_today(session)
         # Given only when it is open (a page without JavaScript, or a refused correction).
         context["amend_form"] = forms.get("amend_form")
@@ -128,6 +136,11 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
     if request.htmx and request.htmx.target == "passes":
         return render(request, "sessions_app/session.html#passes", context)
     return render(request, "sessions_app/session.html", context)
+
+
+def _may_fix_stock(request: HttpRequest, error: ValidationError, field: str) -> bool:
+    """A manager refused for want of stock on record is offered the lot's stock correction."""
+    return request.user.role == Role.MANAGER and inventory.is_short_stock(error, field)
 
 
 def _any_lot():
@@ -159,7 +172,9 @@ def session_detail(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_POST
 def session_start(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     try:
         services.session_start(session=session, by=request.user)
     except ValidationError as error:
@@ -172,7 +187,9 @@ def session_start(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(Role.MANAGER)
 @require_POST
 def session_override(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -190,13 +207,18 @@ def session_override(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_POST
 def pass_add(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     form = _pass_form(session, request.POST)
     if form.is_valid():
         try:
             services.pass_add(session=session, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
+            lot = form.cleaned_data["pigment_lot"]  # the error takes it off cleaned_data
             add_service_error(form, error)
+            if _may_fix_stock(request, error, "pigment_lot"):
+                return _page(request, session, pass_form=form, stock_fix_lot=lot)
         else:
             if not request.htmx:
                 messages.success(request, "Pass logged.")
@@ -208,10 +230,13 @@ def pass_add(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_POST
 def pass_delete(request: HttpRequest, session_id, pass_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     layering_pass = session.passes.filter(public_id=pass_id).first()
-    if layering_pass is None:
-        raise Http404("No such pass")
+    if layering_pass is None:  # a second tap on Remove, after the first took it away
+        messages.info(request, "That pass was already removed.")
+        return redirect("sessions_app:session", session_id=session.public_id)
     try:
         services.pass_delete(layering_pass=layering_pass, by=request.user)
     except ValidationError as error:
@@ -226,7 +251,9 @@ def pass_delete(request: HttpRequest, session_id, pass_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_POST
 def notes_save(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     form = NotesForm(request.POST, instance=session)
     if form.is_valid():
         try:
@@ -254,7 +281,9 @@ def notes_save(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_http_methods(["GET", "POST"])
 def amend(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     if not session.is_locked:
         return redirect("sessions_app:session", session_id=session.public_id)
     if request.method == "GET":
@@ -281,7 +310,10 @@ def amend(request: HttpRequest, session_id) -> HttpResponse:
                 corrected_lot=data["corrected_lot"],
             )
         except ValidationError as error:
+            lot = data["corrected_lot"]  # the error takes it off cleaned_data
             add_service_error(form, error)
+            if _may_fix_stock(request, error, "corrected_lot"):
+                return _page(request, session, amend_form=form, stock_fix_lot=lot)
         else:
             messages.success(request, "Correction added to the record.")
             return redirect("sessions_app:session", session_id=session.public_id)
@@ -291,7 +323,9 @@ def amend(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_POST
 def healing_check(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     form = HealingCheckForm(request.POST)
     if form.is_valid():
         try:
@@ -307,7 +341,9 @@ def healing_check(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_http_methods(["GET", "POST"])
 def book_next(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     if request.method == "GET":
         if not _needs_next(session):
             if request.htmx:
@@ -344,7 +380,9 @@ def book_next(request: HttpRequest, session_id) -> HttpResponse:
 @role_required(*CLINICAL)
 @require_POST
 def photos_add(request: HttpRequest, session_id) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, public_id=session_id)
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
     form = SessionPhotoForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data

@@ -32,20 +32,27 @@ def log_pass(page, *, lot: str, zone: str, shade: str, dilution: str) -> None:
     form.get_by_role("button", name="Log this pass").click()
 
 
-def test_a_practitioner_logs_a_session_and_the_recall_finds_the_client(
-    page, sign_in, practitioner, manager, smp_client, location, pigments
-):
-    intake_mark_reviewed(intake=make_intake(client=smp_client, by=practitioner), by=practitioner)
-    make_signed_consent(client=smp_client, kind="treatment", witness=practitioner)
+def session_booked_for(client, practitioner, location):
+    """A client ready for SMP (reviewed intake, treatment consent) and a session booked on
+    the coming Tuesday at 09:30: the day and the appointment."""
+    intake_mark_reviewed(intake=make_intake(client=client, by=practitioner), by=practitioner)
+    make_signed_consent(client=client, kind="treatment", witness=practitioner)
     day = next_weekday(1)
     appointment = make_appointment(
-        client=smp_client,
+        client=client,
         practitioner=practitioner,
         room=RoomFactory(location=location),
         kind="session",
         day=day,
         at=time(9, 30),
     )
+    return day, appointment
+
+
+def test_a_practitioner_logs_a_session_and_the_recall_finds_the_client(
+    page, sign_in, practitioner, manager, smp_client, location, pigments
+):
+    day, appointment = session_booked_for(smp_client, practitioner, location)
     light = pigments["light"]
     dark_label = "Scalp Ink Shadow · shade 3 · lot SD-100"
     light_label = "Scalp Ink Mist · shade 1 · lot MI-200"
@@ -126,3 +133,37 @@ def test_a_practitioner_logs_a_session_and_the_recall_finds_the_client(
         expect(report).to_contain_text("Sam Carter")
         expect(report).to_contain_text("2, 3")
     assert PigmentationSession.objects.get().is_locked
+
+
+def test_the_choices_at_the_chair_and_remove_are_finger_sized(
+    page, sign_in, practitioner, smp_client, location, pigments
+):
+    """Zones, density, skin reaction, bleeding and Remove get the pain scale's treatment: at
+    least 44 px each way, and a tap anywhere on the button ticks the choice."""
+    from sessions_app import services
+    from tests.sessions_app.conftest import pass_data
+
+    day, appointment = session_booked_for(smp_client, practitioner, location)
+    with time_machine.travel(local_datetime(day, time(9, 20), location.tz), tick=True):
+        session = services.session_open(appointment=appointment, by=practitioner)
+        services.session_start(session=session, by=practitioner)
+        services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+        sign_in(practitioner)
+        page.goto(f"/sessions/{session.public_id}/")
+        targets = {
+            "zone": page.get_by_test_id("zones").locator("label", has_text="Crown"),
+            "density": page.get_by_test_id("density").locator("label", has_text="Dense"),
+            "skin": page.get_by_test_id("skin-reaction").locator("label", has_text="Swelling"),
+            "bleeding": page.get_by_test_id("bleeding").locator("label", has_text="Moderate"),
+            "remove": page.get_by_role("button", name="Remove"),
+        }
+        for name, target in targets.items():
+            box = target.bounding_box()
+            assert box["width"] >= 44, (name, box)
+            assert box["height"] >= 44, (name, box)
+        crown = targets["zone"]
+        box = crown.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 4, box["y"] + box["height"] - 4)
+        expect(page.get_by_test_id("zones").get_by_label("Crown")).to_be_checked()
+        targets["bleeding"].click()
+        expect(page.get_by_test_id("bleeding").get_by_label("Moderate")).to_be_checked()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clients.intake.services import intake_mark_reviewed
 from scheduling.services import course_create
-from sessions_app import inventory
+from sessions_app import inventory, services
 from sessions_app.models import PigmentProduct
 from sessions_app.services import session_open
 from smp_clinic.lib.tz import local_datetime
@@ -115,3 +115,44 @@ def pass_data(pigments, *, lot="light", needle="needle_1rl", **extra):
         "notes": "",
         **extra,
     }
+
+
+def signed_off(session, practitioner, pigments, lot="light", **extra):
+    """Start the session, log one pass (0.5 ml of the light lot unless told), sign off."""
+    services.session_start(session=session, by=practitioner)
+    services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot=lot, **extra))
+    services.session_save_notes(
+        session=session,
+        by=practitioner,
+        data={"pain": 3, "bleeding": "none", "skin_reaction": "redness"},
+    )
+    return services.session_sign_off(session=session, by=practitioner)
+
+
+def posted_pass(pigments, *, lot="light", needle="needle_1rl", **extra) -> dict:
+    """What the pass form sends for one ordinary pass over the crown."""
+    return {
+        "zones": ["crown"],
+        "needle": str(pigments[needle].public_id),
+        "pigment_lot": str(pigments[lot].public_id),
+        "dilution": "1:3",
+        "depth": "0.5 mm",
+        "density": "medium",
+        "shade": "1",
+        "duration_minutes": "30",
+        "pigment_ml": "0.5",
+        **extra,
+    }
+
+
+def correct_lot(session, by, lot, reason="Bottle label misread"):
+    """After sign-off: the session's one pass really used ``lot``."""
+    return services.session_amend(
+        session=session,
+        by=by,
+        layering_pass=session.passes.get(),
+        field="pigment_lot",
+        new_value="",
+        reason=reason,
+        corrected_lot=lot,
+    )

@@ -48,3 +48,29 @@ def test_opening_the_same_record_twice_at_once_gives_one_record(
         )
     assert all(isinstance(r, int) for r in results), results
     assert results[0] == results[1]
+
+
+def test_a_double_tap_on_log_this_pass_logs_it_once_and_takes_stock_once(
+    transactional_db, practitioner, location
+):
+    """Two copies of the same pass form arriving at once (a double tap, a retried request)
+    give the one pass: the form's one-time token is checked with the session locked."""
+    from decimal import Decimal
+    from uuid import uuid4
+
+    from sessions_app.models import LayeringPass, PigmentLot
+    from sessions_app.services import pass_add
+    from tests.factories import make_inventory, make_started_session, pass_data
+
+    session = make_started_session(practitioner=practitioner, location=location, with_pass=False)
+    lot, needle = make_inventory()
+    data = pass_data(lot=lot, needle=needle) | {"form_token": uuid4()}
+
+    results = _twice_at_once(lambda: pass_add(session=session, by=practitioner, data=data))
+
+    assert all(isinstance(r, int) for r in results), results
+    assert results[0] == results[1]
+    assert LayeringPass.objects.filter(session=session).count() == 1
+    assert PigmentLot.objects.get(pk=lot.pk).volume_remaining_ml == Decimal("29.50")
+    needle.refresh_from_db()
+    assert needle.quantity_remaining == 19

@@ -1,15 +1,19 @@
 import csv
 import io
-from datetime import timedelta
+import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app import inventory
-from sessions_app.models import PigmentLot, PigmentProduct
+from sessions_app.inventory.recall import _csv_safe
+from sessions_app.models import LayeringPass, Needle, PigmentLot, PigmentProduct
 
 
 @pytest.fixture
@@ -54,6 +58,24 @@ def test_receiving_a_lot_puts_it_in_stock(boss, product):
         (
             {"lot_number": "", "expiry_date": "2099-01-01", "volume_ml": "30"},
             "This field is required.",
+        ),
+        (  # received long ago and expired since: still not something to put into stock
+            {
+                "lot_number": "X1",
+                "received_on": "2020-01-01",
+                "expiry_date": "2021-01-01",
+                "volume_ml": "30",
+            },
+            "already expired",
+        ),
+        (
+            {
+                "lot_number": "X1",
+                "received_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+                "expiry_date": "2099-01-01",
+                "volume_ml": "30",
+            },
+            "The received date cannot be in the future.",
         ),
     ],
 )
@@ -117,26 +139,83 @@ def test_consuming_stock_never_goes_below_zero(product):
     assert lot.opened_on == timezone.localdate()
 
 
-def test_low_stock_lists_lots_and_needles_below_their_threshold(boss, product):
+def low_stock_items(boss) -> list[str]:
+    page = boss.get(reverse("sessions_app:inventory")).content.decode()
+    if 'data-testid="low-stock"' not in page:
+        return []
+    low = page.split('data-testid="low-stock"')[1].split("</div>")[0]
+    return [" ".join(item.split()) for item in re.findall(r"<li>(.*?)</li>", low, re.S)]
+
+
+def needles(number: str, quantity: int, *, days: int = 365, diameter="0.25") -> Needle:
+    return inventory.needle_receive(
+        brand="Kwadron",
+        configuration="1RL",
+        diameter_mm=Decimal(diameter),
+        lot_number=number,
+        expiry_date=future(days),
+        quantity=quantity,
+    )
+
+
+def test_low_stock_sums_each_products_usable_lots_and_each_needles_usable_boxes(
+    boss, product, manager
+):
+    """A nearly empty bottle next to a full one is no shortage; what counts is what can
+    still be used: expired and recalled lots do not."""
     inventory.lot_receive(
         product=product, lot_number="LOW1", expiry_date=future(), volume_ml=Decimal("5")
     )
     inventory.lot_receive(
         product=product, lot_number="FULL1", expiry_date=future(), volume_ml=Decimal("100")
     )
-    inventory.needle_receive(
-        brand="Kwadron",
-        configuration="1RL",
-        diameter_mm=Decimal("0.25"),
-        lot_number="N1",
-        expiry_date=future(),
-        quantity=3,
+    needles("N1", 3)
+    needles("N2", 40)
+    assert low_stock_items(boss) == []
+
+    full = PigmentLot.objects.get(lot_number="FULL1")
+    inventory.lot_recall(lot=full, by=manager, reason="Maker's notice 2026/9")
+    Needle.objects.filter(lot_number="N2").update(expiry_date=timezone.localdate() - timedelta(1))
+    assert low_stock_items(boss) == [
+        "Scalp Ink Shadow (2): 5.00 ml left (warn below 20.0 ml)",
+        "1RL 0.25 mm (Kwadron): 3 cartridges left (warn below 10)",
+    ]
+
+
+def test_products_and_needles_out_of_use_are_not_reported_low(boss, product):
+    inventory.lot_receive(
+        product=product, lot_number="LOW1", expiry_date=future(), volume_ml=Decimal("5")
     )
-    page = boss.get(reverse("sessions_app:inventory")).content.decode()
-    low = page.split('data-testid="low-stock"')[1].split("</div>")[0]
-    assert "LOW1" in low
-    assert "FULL1" not in low
-    assert "1RL 0.25 mm" in low
+    needles("N1", 3)
+    assert len(low_stock_items(boss)) == 2
+    PigmentProduct.objects.filter(pk=product.pk).update(is_active=False)
+    Needle.objects.filter(lot_number="N1").update(is_active=False)
+    assert low_stock_items(boss) == []
+
+
+def test_a_manager_sets_a_needles_warning_level_for_all_its_boxes(boss):
+    first = needles("N1", 3)
+    second = needles("N2", 4)
+    other = needles("N3", 5, diameter="0.30")
+    url = reverse("sessions_app:needle_edit", args=[first.public_id])
+    assert "Warn when fewer usable cartridges remain" in boss.get(url).content.decode()
+
+    refused = boss.post(url, {"low_stock_quantity": "-1", "is_active": "on"})
+    assert "greater than or equal to 0" in refused.content.decode()
+    response = boss.post(url, {"low_stock_quantity": "5", "is_active": "on"}, follow=True)
+
+    assert "1RL 0.25 mm (Kwadron, lot N1) saved." in response.content.decode()
+    levels = dict(Needle.objects.values_list("lot_number", "low_stock_quantity"))
+    assert levels == {"N1": 5, "N2": 5, "N3": 10}
+    assert low_stock_items(boss) == ["1RL 0.30 mm (Kwadron): 5 cartridges left (warn below 10)"]
+    assert needles("N4", 1).low_stock_quantity == 5  # a new box keeps the needle's level
+    boss.post(
+        reverse("sessions_app:needle_edit", args=[other.public_id]), {"low_stock_quantity": "5"}
+    )
+    other.refresh_from_db()
+    assert not other.is_active
+    second.refresh_from_db()
+    assert second.is_active
 
 
 def test_needle_diameter_outside_smp_range_is_refused(boss):
@@ -155,8 +234,8 @@ def test_needle_diameter_outside_smp_range_is_refused(boss):
 
 
 def test_recall_csv_neutralises_spreadsheet_formulas():
-    assert inventory._csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert inventory._csv_safe("Sam") == "Sam"
+    assert _csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _csv_safe("Sam") == "Sam"
 
 
 def test_front_desk_and_practitioners_cannot_open_inventory(client, front_desk, practitioner):
@@ -179,7 +258,6 @@ def test_recall_csv_is_a_download(boss, product):
 def test_a_manager_of_one_location_contacts_only_its_clients_about_a_recall(
     client, manager, practitioner, practitioner_elsewhere, location, other_location
 ):
-    from sessions_app.models import LayeringPass
     from tests.factories import make_client, make_started_session
 
     here = make_started_session(
@@ -208,3 +286,171 @@ def test_a_manager_of_one_location_contacts_only_its_clients_about_a_recall(
     page = client.get(reverse("sessions_app:lot", args=[lot.public_id])).content.decode()
     assert "Theo There" in page
     assert "locations you do not manage" not in page
+
+
+def test_needles_already_expired_are_refused_with_a_message(boss):
+    response = boss.post(
+        reverse("sessions_app:needle_receive"),
+        {
+            "brand": "Kwadron",
+            "configuration": "3RL",
+            "diameter_mm": "0.30",
+            "lot_number": "N1",
+            "expiry_date": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "quantity": 50,
+        },
+    )
+    assert "These needles are already expired." in response.content.decode()
+    assert not Needle.objects.exists()
+
+
+def test_a_manager_in_a_zone_a_day_ahead_receives_on_their_own_today(product):
+    """At 07:00 in Auckland it is still yesterday in London: the Auckland date is no
+    future date, and a lot that expired yesterday in Auckland is expired there."""
+    from tests.factories import LocationFactory
+
+    LocationFactory(name="Auckland", time_zone="Pacific/Auckland")
+    auckland_morning = datetime(2026, 3, 11, 7, 0, tzinfo=ZoneInfo("Pacific/Auckland"))
+    with time_machine.travel(auckland_morning):
+        lot = inventory.lot_receive(
+            product=product,
+            lot_number="AK-1",
+            expiry_date=date(2027, 1, 1),
+            volume_ml=Decimal("30"),
+            received_on=date(2026, 3, 11),
+        )
+        assert lot.received_on == date(2026, 3, 11)
+        with pytest.raises(ValidationError, match="cannot be in the future"):
+            inventory.lot_receive(
+                product=product,
+                lot_number="AK-2",
+                expiry_date=date(2027, 1, 1),
+                volume_ml=Decimal("30"),
+                received_on=date(2026, 3, 12),
+            )
+
+
+def test_a_lot_of_a_product_no_longer_in_use_and_an_inactive_needle_are_refused(
+    product,
+):
+    lot = inventory.lot_receive(
+        product=product, lot_number="A1", expiry_date=future(), volume_ml=Decimal("10")
+    )
+    needle = inventory.needle_receive(
+        brand="Kwadron",
+        configuration="1RL",
+        diameter_mm=Decimal("0.25"),
+        lot_number="N1",
+        expiry_date=future(),
+        quantity=5,
+    )
+    today = timezone.localdate()
+    PigmentProduct.objects.filter(pk=product.pk).update(is_active=False)
+    Needle.objects.filter(pk=needle.pk).update(is_active=False)
+    lot.refresh_from_db()
+    needle.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"Scalp Ink Shadow \(2\) is no longer in use"):
+        inventory.check_lot_usable(lot, on=today, ml=Decimal("0.5"))
+    with pytest.raises(ValidationError, match="Needle lot N1 is no longer in use"):
+        inventory.check_needle_usable(needle, on=today, needs_new_cartridge=False)
+
+
+def test_recalling_a_used_lot_names_its_clients_with_their_contacts_and_exports_them(
+    client, manager, practitioner, practitioner_elsewhere, location, other_location
+):
+    """A manager of one location recalls a lot that went into three clients: the message
+    counts the clients they can see and the sessions they cannot, like the page; the page
+    and the CSV list each client with contact details, a pass corrected away from the lot
+    marked as such."""
+    from tests.factories import make_client, make_inventory, make_started_session
+    from tests.sessions_app.conftest import correct_lot
+
+    def session_of(first, last, phone, *, at, by, weekday=3):
+        person = make_client(
+            location=at,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}@example.test",
+            phone=phone,
+        )
+        return make_started_session(
+            practitioner=by, location=at, client=person, sign_off=True, weekday=weekday
+        )
+
+    hana = session_of("Hana", "Here", "+447700900111", at=location, by=practitioner)
+    lot = hana.passes.get().pigment_lot
+    corrected = session_of(
+        "Cleo", "Corrected", "+447700900222", at=location, by=practitioner, weekday=2
+    )
+    theo = session_of(
+        "Theo", "There", "+353851234567", at=other_location, by=practitioner_elsewhere
+    )
+    LayeringPass.objects.filter(session__in=[corrected, theo]).update(pigment_lot=lot)
+    other_lot, _ = make_inventory()
+    correct_lot(corrected, practitioner, other_lot)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("sessions_app:lot_recall", args=[lot.public_id]),
+        {"reason": "Maker's notice 2026/14"},
+        follow=True,
+    )
+
+    content = response.content.decode()
+    assert (
+        f"Lot {lot.lot_number} is recalled and can no longer be used. 2 clients at your "
+        "locations received it: contact them from the list below. 1 more session at "
+        "locations you do not manage used it: a manager with access to all locations "
+        "contacts that client."
+    ) in content
+    report = content.split('data-testid="recall-report"')[1].split("</table>")[0]
+    assert "hana@example.test" in report
+    assert "+447700900111" in report
+    assert "cleo@example.test" in report
+    assert "pass 1 corrected to another lot" in report
+    assert "Theo" not in report
+    assert "1 more session at locations you do not manage used this lot" in content
+
+    export = client.get(reverse("sessions_app:lot_recall_csv", args=[lot.public_id]))
+    assert export["Content-Disposition"] == (
+        f'attachment; filename="recall-lot-{lot.lot_number.lower()}-{lot.public_id}.csv"'
+    )
+    header, *rows = list(csv.reader(io.StringIO(export.content.decode())))
+    by_client = {row[3]: dict(zip(header, row, strict=True)) for row in rows}
+    assert set(by_client) == {"Hana Here", "Cleo Corrected"}
+    day = timezone.localtime(hana.appointment.start, location.tz).date()
+    assert by_client["Hana Here"] == {
+        "lot": lot.lot_number,
+        "product": str(lot.product),
+        "session date": day.isoformat(),
+        "client": "Hana Here",
+        "email": "hana@example.test",
+        "phone": "'+447700900111",  # a leading + is a formula to a spreadsheet
+        "practitioner": practitioner.full_name,
+        "passes": "1",
+        "recorded by amendment": "no",
+        "passes corrected to another lot": "",
+        "session id": str(hana.public_id),
+        "client id": str(hana.client.public_id),
+    }
+    assert by_client["Cleo Corrected"]["passes corrected to another lot"] == "1"
+
+
+def test_a_manager_of_every_location_is_told_every_client_once(
+    client, manager, practitioner, location
+):
+    from tests.factories import make_started_session
+
+    session = make_started_session(practitioner=practitioner, location=location, sign_off=True)
+    lot = session.passes.get().pigment_lot
+    manager.all_locations = True
+    manager.save()
+    client.force_login(manager)
+    response = client.post(
+        reverse("sessions_app:lot_recall", args=[lot.public_id]),
+        {"reason": "Maker's notice"},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "1 client received it: contact them from the list below." in content
+    assert "locations you do not manage" not in content

@@ -15,7 +15,7 @@ from scheduling.models import Appointment, Course
 from scheduling.services import allowed_transitions, appointment_cancel
 from sessions_app import inventory, services
 from tests.factories import RoomFactory, make_appointment, make_intake
-from tests.sessions_app.conftest import pass_data
+from tests.sessions_app.conftest import correct_lot, pass_data, posted_pass, signed_off
 
 
 def failing(session, day=None):
@@ -192,17 +192,6 @@ def open_next_in_course(session, practitioner, session_day):
     return services.session_open(appointment=nxt, by=practitioner)
 
 
-def signed_off(session, practitioner, pigments, lot="light"):
-    services.session_start(session=session, by=practitioner)
-    services.pass_add(session=session, by=practitioner, data=pass_data(pigments, lot=lot))
-    services.session_save_notes(
-        session=session,
-        by=practitioner,
-        data={"pain": 3, "bleeding": "none", "skin_reaction": "redness"},
-    )
-    return services.session_sign_off(session=session, by=practitioner)
-
-
 def test_a_correction_is_appended_and_a_corrected_lot_reaches_the_recall_report(
     session, practitioner, pigments, on_the_day
 ):
@@ -231,12 +220,47 @@ def test_a_correction_is_appended_and_a_corrected_lot_reaches_the_recall_report(
         )
 
 
-def test_the_recall_report_is_one_query(session, practitioner, pigments, on_the_day):
+def test_the_recall_report_is_one_query(
+    session, practitioner, pigments, on_the_day, location, session_day
+):
+    """Several sessions of several clients, one pass corrected to the lot and one corrected
+    away from it: still one query, every row right."""
+    from tests.factories import give_rota, make_client, make_ready_for_smp, make_staff
+
     signed_off(session, practitioner, pigments)
+    others = []
+    for hour, name in ((10, "Ada"), (11, "Ben")):  # later the same morning, in this order
+        colleague = make_staff(role="practitioner", locations=[location])
+        give_rota(colleague, location)
+        other = make_client(location=location, first_name=name, last_name="Lot")
+        make_ready_for_smp(client=other, practitioner=colleague)
+        appointment = make_appointment(
+            client=other,
+            practitioner=colleague,
+            room=RoomFactory(location=location),
+            kind="session",
+            day=session_day,
+            at=time(hour),
+        )
+        others.append(
+            signed_off(
+                services.session_open(appointment=appointment, by=colleague),
+                colleague,
+                pigments,
+                lot="dark" if name == "Ada" else "light",
+            )
+        )
+    ada, ben = others
+    for corrected, lot in ((ada, pigments["light"]), (ben, pigments["dark"])):
+        correct_lot(corrected, practitioner, lot)
     with CaptureQueriesContext(connection) as queries:
         rows = inventory.recall_report(lot=pigments["light"])
     assert len(queries) == 1
-    assert rows[0].passes == [1]
+    assert [(r.client_name, r.passes, r.via_amendment, r.corrected_away) for r in rows] == [
+        ("Sam Carter", [1], False, []),
+        ("Ada Lot", [1], True, []),
+        ("Ben Lot", [1], False, [1]),
+    ]
 
 
 def test_the_next_session_needs_a_healing_check_and_the_interval(
@@ -579,3 +603,127 @@ def test_a_correction_reaches_the_shade_ladder_and_the_next_sessions_prefill(
     assert source.corrected("shade") == "2"
     assert source.corrected("pigment_lot") == pigments["dark"]
     assert source.corrected("dilution") == "1:3"  # not amended: as signed
+
+
+def test_the_next_course_session_waits_until_the_previous_one_is_signed_off(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    services.session_start(session=session, by=practitioner)  # in progress, never signed off
+    second = open_next_in_course(session, practitioner, session_day)
+    day = timezone.localtime(session.appointment.start, session.appointment.location.tz)
+    later = session_day + timedelta(days=30)  # the interval alone would be fine
+    assert failing(second, later) == {
+        "previous": (
+            f"Session 1 of the course ({day:%a} {day.day} {day:%b}) is not signed off: sign it "
+            "off first, or mark its appointment cancelled or a no-show if it did not take place."
+        )
+    }
+    with (
+        time_machine.travel(second.appointment.start - timedelta(minutes=5)),
+        pytest.raises(ValidationError, match="is not signed off: sign it off first"),
+    ):
+        services.session_start(session=second, by=practitioner)
+    second.refresh_from_db()
+    assert second.status == "not_started"
+
+
+def test_a_course_session_that_did_not_take_place_does_not_hold_up_the_next(
+    session, session_appointment, practitioner, session_day
+):
+    appointment_cancel(appointment=session_appointment, by=practitioner, reason="Client unwell")
+    second = open_next_in_course(session, practitioner, session_day)
+    assert services.previous_session(second) is None
+    assert failing(second, session_day + timedelta(days=30)) == {}
+
+
+def standalone_session(client, practitioner, room, day):
+    appointment = make_appointment(
+        client=client, practitioner=practitioner, room=room, kind="session", day=day, at=time(14)
+    )
+    return services.session_open(appointment=appointment, by=practitioner)
+
+
+def test_a_standalone_session_soon_after_another_needs_its_healing_check_and_the_interval(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    """A touch-up booked outside the course a few days after a session would go into skin
+    that may not have healed: the gate measures it against the client's last session."""
+    signed_off(session, practitioner, pigments)
+    touch_up = standalone_session(
+        session.client, practitioner, session.appointment.room, session_day + timedelta(days=6)
+    )
+    assert services.previous_session(touch_up) == session
+    reasons = failing(touch_up, session_day + timedelta(days=6))
+    assert reasons == {
+        "healing": "Record the healing check of the previous session first.",
+        "interval": "Only 6 days since the previous session; leave at least 10.",
+    }
+
+
+def test_a_standalone_session_waits_for_an_unsigned_recent_session(
+    session, practitioner, on_the_day, session_day
+):
+    services.session_start(session=session, by=practitioner)
+    touch_up = standalone_session(
+        session.client, practitioner, session.appointment.room, session_day + timedelta(days=20)
+    )
+    assert "is not signed off: sign it off first" in failing(touch_up)["previous"]
+
+
+def test_a_touch_up_months_after_the_course_is_not_held_to_its_healing_check(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    signed_off(session, practitioner, pigments)
+    months_later = session_day + timedelta(days=services.STANDALONE_LOOKBACK_DAYS + 30)
+    touch_up = standalone_session(
+        session.client, practitioner, session.appointment.room, months_later
+    )
+    assert services.previous_session(touch_up) is None
+    checks = {c.key for c in services.session_gate(session=touch_up, on=months_later)}
+    assert checks == {"consent", "intake", "flags"}
+
+
+def test_a_pass_with_a_product_or_needle_taken_out_of_use_is_refused(
+    session, practitioner, pigments, on_the_day
+):
+    from sessions_app.models import Needle, PigmentProduct
+
+    services.session_start(session=session, by=practitioner)
+    PigmentProduct.objects.filter(lots=pigments["light"]).update(is_active=False)
+    with pytest.raises(ValidationError, match=r"Scalp Ink Mist \(1\) is no longer in use"):
+        services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+    Needle.objects.filter(pk=pigments["needle_3rl"].pk).update(is_active=False)
+    pigments["needle_3rl"].refresh_from_db()
+    with pytest.raises(ValidationError, match="Needle lot K3 is no longer in use"):
+        services.pass_add(
+            session=session,
+            by=practitioner,
+            data=pass_data(pigments, lot="dark", needle="needle_3rl"),
+        )
+    assert not session.passes.exists()
+    pigments["dark"].refresh_from_db()
+    assert pigments["dark"].volume_remaining_ml == Decimal("30")
+
+
+def test_the_same_pass_form_sent_twice_logs_one_pass_and_the_next_form_is_new(
+    doctor, session, practitioner, pigments, on_the_day
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    page = doctor.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
+    [token] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', page)
+    assert "hx-disabled-elt=\"find button[type='submit']\"" in page
+    data = posted_pass(pigments, form_token=token)
+    url = reverse("sessions_app:pass_add", args=[session.public_id])
+    first = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
+    replay = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
+
+    assert replay.status_code == 200
+    assert replay.content.decode().count('data-testid="pass-row"') == 1
+    assert session.passes.count() == 1
+    pigments["light"].refresh_from_db()
+    assert pigments["light"].volume_remaining_ml == Decimal("29.50")
+    [fresh] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', first.content.decode())
+    assert fresh != token  # the form for the next pass is a new one
+    doctor.post(url, data | {"form_token": fresh, "zones": ["temples"]})
+    assert list(session.passes.values_list("number", flat=True)) == [1, 2]

@@ -429,3 +429,136 @@ def test_a_choice_is_corrected_by_its_label_and_kept_as_its_value(
         },
     )
     assert SessionAmendment.objects.get().new_value == "weeping"
+
+
+def note_cells(content: str) -> dict[str, str]:
+    cells = re.findall(r'data-testid="note-(\w+)">(.*?)</dd>', content, re.S)
+    return {key: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for key, text in cells}
+
+
+def test_the_signed_off_notes_show_the_corrected_values_and_say_so(
+    doctor, session, practitioner, pigments
+):
+    sign_off_through_the_page(doctor, session, practitioner, pigments)
+    amend_url = session_url(session, "amend")
+    for target, value in (
+        ("session:pain", "5"),
+        ("session:pain", "6"),
+        ("session:skin_reaction", "Swelling"),
+        ("session:notes", "Client asked for a lighter crown"),
+    ):
+        doctor.post(amend_url, {"target": target, "new_value": value, "reason": "Told me later"})
+
+    notes = note_cells(doctor.get(session_url(session)).content.decode())
+
+    assert notes == {
+        "numbing": "—",
+        "pain": "6/10 Amended signed as: 3/10",
+        "skin_reaction": "Swelling Amended signed as: Redness",
+        "bleeding": "None",
+        "notes": "Client asked for a lighter crown Amended signed as: —",
+    }
+
+
+@pytest.fixture
+def client_seen_elsewhere(session, practitioner_elsewhere, other_location):
+    """The session's client was also booked at the other location, so its staff may read
+    the client's history there."""
+    make_appointment(
+        client=session.client,
+        practitioner=practitioner_elsewhere,
+        room=RoomFactory(location=other_location),
+        day=session.appointment.start.date() + timedelta(weeks=9),
+    )
+    return session.client
+
+
+def record_of(session) -> dict:
+    session.refresh_from_db()
+    return {
+        "status": session.status,
+        "notes": session.notes,
+        "passes": list(session.passes.values_list("number", "pigment_ml")),
+        "amendments": session.amendments.count(),
+        "healing_checks": session.healing_checks.count(),
+        "photos": session.photo_links.count(),
+    }
+
+
+def test_staff_of_another_location_read_the_session_but_cannot_write_notes(
+    client,
+    session,
+    practitioner,
+    practitioner_elsewhere,
+    pigments,
+    client_seen_elsewhere,
+    on_the_day,
+):
+    services.session_start(session=session, by=practitioner)
+    services.session_save_notes(session=session, by=practitioner, data={"notes": "As logged"})
+    services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+    before = record_of(session)
+    client.force_login(practitioner_elsewhere)
+
+    page = client.get(session_url(session))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'data-testid="read-only"' in content
+    assert 'data-testid="notes-form"' not in content
+    assert 'data-testid="pass-form"' not in content
+    assert ">Remove</button>" not in content
+
+    refused = client.post(session_url(session, "notes"), {"notes": "Changed from elsewhere"})
+    assert refused.status_code == 403
+    assert record_of(session) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("start", {}),
+        ("pass_add", {"zones": ["crown"], "pigment_ml": "0.5"}),
+        ("pass_delete", {}),
+        ("notes", {"notes": "x", "sign_off": "1"}),
+        ("amend", {"target": "session:pain", "new_value": "5", "reason": "Told me later"}),
+        ("healing_check", {"rating": "4", "healed_shade": "lighter", "coverage": "even"}),
+        ("book_next", {}),
+        ("photos_add", {"stage": "before", "angle": "front"}),
+    ],
+)
+def test_every_write_to_a_session_held_elsewhere_is_refused_and_changes_nothing(
+    client,
+    session,
+    practitioner,
+    practitioner_elsewhere,
+    pigments,
+    client_seen_elsewhere,
+    on_the_day,
+    name,
+    data,
+):
+    services.session_start(session=session, by=practitioner)
+    layering_pass = services.pass_add(session=session, by=practitioner, data=pass_data(pigments))
+    before = record_of(session)
+    client.force_login(practitioner_elsewhere)
+    args = [session.public_id] + ([layering_pass.public_id] if name == "pass_delete" else [])
+    response = client.post(reverse(f"sessions_app:{name}", args=args), data)
+    assert response.status_code == 403
+    assert record_of(session) == before
+
+
+def test_the_correction_form_is_not_served_to_staff_of_another_location(
+    client,
+    session,
+    practitioner,
+    practitioner_elsewhere,
+    pigments,
+    client_seen_elsewhere,
+    on_the_day,
+):
+    sign_off_through_the_page(client, session, practitioner, pigments)
+    client.force_login(practitioner_elsewhere)
+    page = client.get(session_url(session)).content.decode()
+    assert 'data-testid="amend-section"' not in page
+    assert "Record healing check" not in page
+    assert client.get(session_url(session, "amend")).status_code == 403

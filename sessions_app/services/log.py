@@ -1,19 +1,16 @@
-"""Writes on the session log: opening it, the safety gate, passes, notes, sign-off,
-amendments and healing checks. Stock moves with the passes, in the same transaction."""
+"""Writes on the session log: opening it, passes (stock moves with them, in the same
+transaction), notes, sign-off, healing checks and photos."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import CLINICAL, Role
-from clients.intake.selectors import client_latest_intake, client_session_block_reason
+from accounts.roles import CLINICAL
 from consultations.models.choices import Density
 from scheduling.models import Appointment
 from scheduling.services import appointment_set_status
@@ -23,12 +20,11 @@ from sessions_app.models import (
     LayeringPass,
     PigmentationSession,
     PigmentLot,
-    SessionAmendment,
 )
 from sessions_app.zones import ZONE_CODES
-from smp_clinic.lib import events
 from smp_clinic.lib.tz import local_date
 
+ML_STEP = Decimal("0.01")
 PASS_FIELDS = (
     "zones",
     "needle",
@@ -52,33 +48,6 @@ NOTE_FIELDS = (
     "next_session_advice",
     "notes",
 )
-AMENDABLE_PASS_FIELDS = (
-    "dilution",
-    "depth",
-    "shade",
-    "density",
-    "machine_settings",
-    "duration_minutes",
-    "notes",
-    "pigment_lot",
-)
-AMENDABLE_SESSION_FIELDS = (
-    "numbing",
-    "pain",
-    "skin_reaction",
-    "bleeding",
-    "client_comfort",
-    "next_session_advice",
-    "notes",
-)
-
-
-@dataclass(frozen=True)
-class GateCheck:
-    key: str
-    label: str
-    ok: bool
-    reason: str = ""
 
 
 def _require_clinician(user: User) -> None:
@@ -121,103 +90,6 @@ def session_open(*, appointment: Appointment, by: User) -> PigmentationSession:
     )
 
 
-def previous_session(session: PigmentationSession) -> PigmentationSession | None:
-    """The signed-off session before this one in the same course."""
-    if session.course_id is None:
-        return None
-    return (
-        PigmentationSession.objects.filter(
-            course_id=session.course_id,
-            status=PigmentationSession.Status.SIGNED_OFF,
-            appointment__start__lt=session.appointment.start,
-        )
-        .select_related("appointment__location")
-        .order_by("-appointment__start")
-        .first()
-    )
-
-
-def _sentence(parts: list[str]) -> str:
-    if not parts:
-        return ""
-    text = " and ".join(parts)
-    return f"{text[:1].upper()}{text[1:]}."
-
-
-def session_gate(*, session: PigmentationSession, on: date | None = None) -> list[GateCheck]:
-    """The pre-session safety gate: every check with a reason a person can act on."""
-    from clients.consent.selectors import client_has_valid_consent
-
-    client = session.client
-    on = on or session_today(session)
-    checks = []
-    consent_ok = client_has_valid_consent(client=client, kind="treatment")
-    checks.append(
-        GateCheck(
-            "consent",
-            "Signed treatment consent",
-            consent_ok,
-            ""
-            if consent_ok
-            else "The client has not signed the treatment consent (or withdrew it).",
-        )
-    )
-    intake = client_latest_intake(client=client)
-    if intake is None:
-        checks.append(
-            GateCheck(
-                "intake",
-                "Medical intake, recent and reviewed",
-                False,
-                "There is no medical intake on record.",
-            )
-        )
-    else:
-        age = (on - local_date(intake.submitted_at, session.appointment.location.tz)).days
-        problems = []
-        if age > settings.SESSION_INTAKE_MAX_AGE_DAYS:
-            problems.append(
-                f"the intake is {age} days old "
-                f"(renew it after {settings.SESSION_INTAKE_MAX_AGE_DAYS})"
-            )
-        if intake.reviewed_at is None:
-            problems.append("no practitioner has reviewed it yet")
-        checks.append(
-            GateCheck(
-                "intake",
-                "Medical intake, recent and reviewed",
-                not problems,
-                _sentence(problems),
-            )
-        )
-    block = client_session_block_reason(client=client, on=on)
-    checks.append(GateCheck("flags", "Blocking medical flags cleared", block is None, block or ""))
-    previous = previous_session(session)
-    if previous is not None:
-        healed = previous.healing_checks.exists()
-        checks.append(
-            GateCheck(
-                "healing",
-                "Healing check of the previous session",
-                healed,
-                "" if healed else "Record the healing check of the previous session first.",
-            )
-        )
-        gap = (on - _local_day(previous)).days
-        minimum = session.course.min_interval_days
-        checks.append(
-            GateCheck(
-                "interval",
-                f"At least {minimum} days since the previous session",
-                gap >= minimum,
-                ""
-                if gap >= minimum
-                else f"Only {gap} days since the previous session; the plan asks for {minimum}.",
-            )
-        )
-    return checks
-
-
 def _move_appointment_to(appointment: Appointment, target: str, by: User) -> None:
     paths = {
         Appointment.Status.IN_PROGRESS: {
@@ -246,60 +118,6 @@ def _move_appointment_to(appointment: Appointment, target: str, by: User) -> Non
         )
     for status in path:
         appointment = appointment_set_status(appointment=appointment, by=by, status=status)
-
-
-def _start(session: PigmentationSession, by: User) -> PigmentationSession:
-    session.status = PigmentationSession.Status.IN_PROGRESS
-    session.started_at = timezone.now()
-    session.save()
-    _move_appointment_to(session.appointment, Appointment.Status.IN_PROGRESS, by)
-    return session
-
-
-@transaction.atomic
-def session_start(*, session: PigmentationSession, by: User) -> PigmentationSession:
-    _require_clinician(by)
-    session = (
-        PigmentationSession.objects.select_for_update(of=("self",))
-        .select_related("client", "course", "appointment__location")
-        .get(pk=session.pk)
-    )
-    if session.status != PigmentationSession.Status.NOT_STARTED:
-        raise ValidationError("This session has already started.")
-    failures = [c for c in session_gate(session=session) if not c.ok]
-    if failures:
-        raise ValidationError([c.reason for c in failures])
-    session.gate_passed_at = timezone.now()
-    session.gate_failures = []
-    return _start(session, by)
-
-
-@transaction.atomic
-def session_override_gate(
-    *, session: PigmentationSession, by: User, reason: str
-) -> PigmentationSession:
-    """A manager starts a session whose gate failed, with a written reason kept on record."""
-    if by.role != Role.MANAGER:
-        raise ValidationError("Only a manager can override the safety gate.")
-    reason = reason.strip()
-    if len(reason) < 10:
-        raise ValidationError(
-            {"reason": "Write why the session may go ahead despite the failed checks."}
-        )
-    session = (
-        PigmentationSession.objects.select_for_update(of=("self",))
-        .select_related("client", "course", "appointment__location")
-        .get(pk=session.pk)
-    )
-    if session.status != PigmentationSession.Status.NOT_STARTED:
-        raise ValidationError("This session has already started.")
-    failures = [c for c in session_gate(session=session) if not c.ok]
-    if not failures:
-        raise ValidationError("Every check passes: start the session normally.")
-    session.gate_failures = [{"key": c.key, "reason": c.reason} for c in failures]
-    session.gate_override_by = by
-    session.gate_override_reason = reason
-    return _start(session, by)
 
 
 def _in_progress(session: PigmentationSession) -> PigmentationSession:
@@ -333,6 +151,8 @@ def _validate_pass(data: dict) -> None:
     ml = data.get("pigment_ml")
     if ml is None or not Decimal("0") <= ml <= Decimal("10"):
         raise ValidationError({"pigment_ml": "Between 0 and 10 ml."})
+    if ml != ml.quantize(ML_STEP):
+        raise ValidationError({"pigment_ml": "Give the volume in hundredths of a ml (e.g. 0.25)."})
 
 
 def _needle_new_in_session(
@@ -348,9 +168,22 @@ def _needle_new_in_session(
 def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringPass:
     _require_clinician(by)
     session = _in_progress(session)
+    token = data.get("form_token")
+    if token is not None:
+        # The session row is locked: a second copy of the form waits here, then finds the
+        # pass the first one logged.
+        logged = LayeringPass.objects.filter(form_token=token).first()
+        if logged is not None:
+            if logged.session_id != session.pk:
+                raise ValidationError("This form was already used; reload the page.")
+            return logged
     _validate_pass(data)
     day = session_today(session)
-    lot = PigmentLot.objects.select_for_update().get(pk=data["pigment_lot"].pk)
+    lot = (
+        PigmentLot.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=data["pigment_lot"].pk)
+    )
     inventory.check_lot_usable(lot, on=day, ml=data["pigment_ml"])
     new_cartridge = _needle_new_in_session(session, data["needle"])
     inventory.check_needle_usable(data["needle"], on=day, needs_new_cartridge=new_cartridge)
@@ -362,6 +195,7 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
         session=session,
         number=number,
         created_by=by,
+        form_token=token,
         **{
             name: (data[name].strip() if isinstance(data.get(name), str) else data.get(name))
             for name in PASS_FIELDS
@@ -375,10 +209,10 @@ def pass_delete(*, layering_pass: LayeringPass, by: User) -> None:
     """Before sign-off a mistaken pass can go; its pigment and cartridge return to stock."""
     _require_clinician(by)
     session = _in_progress(layering_pass.session)
-    layering_pass = LayeringPass.objects.select_for_update().get(pk=layering_pass.pk)
-    PigmentLot.objects.filter(pk=layering_pass.pigment_lot_id).update(
-        volume_remaining_ml=F("volume_remaining_ml") + layering_pass.pigment_ml
-    )
+    layering_pass = LayeringPass.objects.select_for_update().filter(pk=layering_pass.pk).first()
+    if layering_pass is None:  # a double tap on Remove: the first one took it away
+        raise ValidationError("That pass was already removed.")
+    inventory.stock_return(lot_id=layering_pass.pigment_lot_id, ml=layering_pass.pigment_ml)
     if _needle_new_in_session(session, layering_pass.needle, exclude=layering_pass):
         type(layering_pass.needle).objects.filter(pk=layering_pass.needle_id).update(
             quantity_remaining=F("quantity_remaining") + 1
@@ -421,91 +255,11 @@ def session_sign_off(*, session: PigmentationSession, by: User) -> PigmentationS
     session.signed_off_at = timezone.now()
     session.signed_off_by = by
     session.save()
+    # Completing the appointment is the one event the rest reacts to: it closes the course
+    # when this was its last session (scheduling.services.course_mark_completed) and
+    # schedules the aftercare ("appointment.status_changed", aftercare.services.rules).
     _move_appointment_to(session.appointment, Appointment.Status.COMPLETED, by)
-    # Completing the appointment also closes the course when this was its last session
-    # (scheduling.services.course_mark_completed).
-    events.emit("session.signed_off", session=session, by=by)
     return session
-
-
-def _effective(session: PigmentationSession, layering_pass: LayeringPass | None, field: str) -> str:
-    latest = (
-        SessionAmendment.objects.filter(session=session, layering_pass=layering_pass, field=field)
-        .order_by("-at", "-pk")
-        .first()
-    )
-    if latest is not None:
-        return latest.new_value
-    source = layering_pass if layering_pass is not None else session
-    value = getattr(source, field)
-    return str(value) if value is not None else ""
-
-
-def _checked_value(model, field: str, new_value: str) -> str:
-    """A corrected value must be one the signed record could have held (pain 0–10, a
-    density among the choices, as the model field says); a choice may be given by its
-    label. Returned as it is stored."""
-    model_field = model._meta.get_field(field)
-    value = new_value.strip()
-    if model_field.choices:
-        by_label = {str(label).lower(): key for key, label in model_field.choices}
-        value = by_label.get(value.lower(), value)
-    try:
-        cleaned = model_field.clean(value, None)
-    except ValidationError as error:
-        raise ValidationError(
-            {"new_value": f"Not a valid {field.replace('_', ' ')}: {' '.join(error.messages)}"}
-        ) from None
-    return str(cleaned)
-
-
-@transaction.atomic
-def session_amend(
-    *,
-    session: PigmentationSession,
-    by: User,
-    field: str,
-    new_value: str,
-    reason: str,
-    layering_pass: LayeringPass | None = None,
-    corrected_lot: PigmentLot | None = None,
-) -> SessionAmendment:
-    """A correction after sign-off, appended; the signed values stay as they were."""
-    _require_clinician(by)
-    session = PigmentationSession.objects.get(pk=session.pk)
-    if not session.is_locked:
-        raise ValidationError("Before sign-off, edit the session directly.")
-    reason = " ".join(reason.split())
-    if len(reason) < 5:
-        raise ValidationError({"reason": "Say why the record is corrected."})
-    allowed = AMENDABLE_PASS_FIELDS if layering_pass is not None else AMENDABLE_SESSION_FIELDS
-    if field not in allowed:
-        raise ValidationError({"field": "That part of the record cannot be amended."})
-    if layering_pass is not None and layering_pass.session_id != session.pk:
-        raise ValidationError("That pass belongs to another session.")
-    old_value = _effective(session, layering_pass, field)
-    if field == "pigment_lot":
-        if corrected_lot is None:
-            raise ValidationError({"corrected_lot": "Choose the lot that was really used."})
-        new_value = f"{corrected_lot.product} lot {corrected_lot.lot_number}"
-    elif not new_value.strip():
-        raise ValidationError({"new_value": "Give the corrected value."})
-    else:
-        new_value = _checked_value(
-            LayeringPass if layering_pass is not None else PigmentationSession, field, new_value
-        )
-    if new_value.strip() == old_value.strip():
-        raise ValidationError({"new_value": "That is already the recorded value."})
-    return SessionAmendment.objects.create(
-        session=session,
-        layering_pass=layering_pass,
-        field=field,
-        old_value=old_value,
-        new_value=new_value.strip(),
-        corrected_lot=corrected_lot if field == "pigment_lot" else None,
-        reason=reason,
-        by=by,
-    )
 
 
 @transaction.atomic
