@@ -79,4 +79,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     referer = request.META.get("HTTP_REFERER", "")
     back = referer if is_local(request, referer) else reverse("dashboard:today")
     context = {"back_url": back, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
-    return render(request, "403_csrf.html", context, status=403)
+    response = render(request, "403_csrf.html", context, status=403)
+    # An htmx request shows no page: the header lets the script say why it was refused
+    # instead of blaming the person's role.
+    response["X-Refused"] = "page-expired"
+    return response

@@ -63,3 +63,22 @@ def test_a_stale_form_of_a_signed_in_person_keeps_the_app_around_the_message(
     assert 'href="/" data-testid="page-expired-back"' in html
     smp_client.refresh_from_db()
     assert smp_client.first_name == before
+
+
+def test_a_stale_htmx_request_is_marked_so_the_page_says_it_expired(db, front_desk, smp_client):
+    """An htmx swap shows no page, so the refusal carries a header that the script turns into
+    "this page has expired" rather than "not open to your role"."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(front_desk)
+    client.get(reverse("clients:list"))
+    response = client.post(
+        reverse("clients:edit", args=[smp_client.public_id]),
+        {"first_name": "Changed", "csrfmiddlewaretoken": "a-token-from-an-old-page"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    assert response["X-Refused"] == "page-expired"
+    # A refusal for the role carries no such mark.
+    refused = client.get(reverse("audit:trail"))
+    assert refused.status_code == 403
+    assert "X-Refused" not in refused

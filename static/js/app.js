@@ -52,8 +52,11 @@
     box.appendChild(alert);
   }
   document.body.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status === 403) {
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status === 403 && xhr.getResponseHeader("X-Refused") === "page-expired") {
+      showError("This page has expired and nothing was saved. Reload the page, then try again.");
+    } else if (status === 403) {
       showError("That action is not open to your role.");
     } else if (status === 404) {
       showError("That record no longer exists. Reload the page to see the latest.");
