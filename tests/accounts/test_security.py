@@ -228,3 +228,81 @@ def test_a_login_flood_from_one_address_gets_429_with_retry_after(client, db):
     ]
     assert responses[-1].status_code == 429
     assert int(responses[-1]["Retry-After"]) <= 60
+
+
+def _link(name: str, user) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse(name, kwargs={"uidb64": uid, "token": token})
+
+
+def assert_clearly_rate_limited(response) -> None:
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    page = response.content.decode()
+    assert 'data-testid="rate-limited"' in page
+    assert "Too many requests from this device" in page
+    assert f"Please wait {response['Retry-After']} seconds" in page
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+@pytest.mark.parametrize("name", ["accounts:password_reset_confirm", "accounts:invite_accept"])
+def test_a_signed_account_link_is_rate_limited_per_address_with_a_clear_page(
+    client, front_desk, name
+):
+    """Someone trying tokens against the link (or hammering a leaked one) is held back; the
+    person it was sent to, on another connection, is not."""
+    url = _link(name, front_desk)
+    guesses = [
+        client.get(url.replace(url.rsplit("/", 2)[-2], f"guess-{i}"), REMOTE_ADDR="198.51.100.7")
+        for i in range(20)
+    ]
+    assert {response.status_code for response in guesses} == {200}
+    assert_clearly_rate_limited(client.get(url, REMOTE_ADDR="198.51.100.7"))
+    # Posting a new password from there waits too.
+    held = client.post(
+        url,
+        {"new_password1": "A long new passphrase 7", "new_password2": "A long new passphrase 7"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert_clearly_rate_limited(held)
+    front_desk.refresh_from_db()
+    assert front_desk.check_password(TEST_PASSWORD)
+    from django.test import Client
+
+    assert Client().get(url, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_the_two_factor_code_page_is_rate_limited_per_address_with_a_clear_page(
+    client, practitioner
+):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import two_factor
+
+    TOTPDevice.objects.create(user=practitioner, name=two_factor.APP_DEVICE_NAME)
+    url = reverse("accounts:two_factor_verify")
+
+    def signed_in_with_the_password(ip: str) -> Client:
+        browser = Client(REMOTE_ADDR=ip)
+        browser.post(LOGIN, {"username": practitioner.email, "password": TEST_PASSWORD})
+        assert browser.get(url).status_code == 200
+        return browser
+
+    # A script signing in again and again to try codes: each session's five-wrong-codes
+    # stop is not what holds it back, the address's limit is.
+    attempts = []
+    while len(attempts) < 20:
+        browser = signed_in_with_the_password("203.0.113.20")
+        attempts += [browser.post(url, {"code": "12345x"}) for _ in range(4)]
+    assert {response.status_code for response in attempts} == {200}
+    assert_clearly_rate_limited(browser.post(url, {"code": "123456"}))
+    # The person at another address still gets the code page and its form.
+    elsewhere = signed_in_with_the_password("203.0.113.21")
+    assert elsewhere.post(url, {"code": "12345x"}).status_code == 200
