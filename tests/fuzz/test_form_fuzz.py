@@ -99,6 +99,8 @@ QUERY = {"clients:photo_review": lambda samples: {"photo": samples["photo_id"]}}
 # The two-factor pages, as someone with an authenticator: the code page while the sign-in
 # waits for it, the turning-off page once it has been given.
 TWO_FACTOR = {"accounts:two_factor_verify": "pending", "accounts:two_factor_disable": "verified"}
+# Pages whose form shows only to someone working at several locations (the location pick).
+SEVERAL_LOCATIONS = {"dashboard:today"}
 
 # Forms whose page a GET as the fuzzing role does not show (a tablet hand-over page, a
 # dialog filled by script, a log in another state): their fields come from the form class.
@@ -231,6 +233,9 @@ class FormFuzzTest(TestCase):
             user=cls.two_factor_person, name=two_factor.APP_DEVICE_NAME, confirmed=True
         )
         two_factor.recovery_codes_replace(cls.two_factor_person)
+        cls.manager_of_two = make_staff(
+            role=Role.MANAGER, locations=[location, LocationFactory(name="Westside Clinic")]
+        )
         in_progress_kwargs = {
             "session_id": in_progress.public_id,
             "pass_id": in_progress.passes.get().public_id,
@@ -302,6 +307,9 @@ class FormFuzzTest(TestCase):
                 session.pop(two_factor.PENDING_KEY, None)
                 session[DEVICE_ID_SESSION_KEY] = self.authenticator.persistent_id
                 session.save()
+            return http
+        if url_name in SEVERAL_LOCATIONS:
+            http.force_login(self.manager_of_two)
             return http
         role = _role_for(url_name)
         if role != access_table.ANON:
@@ -463,6 +471,7 @@ class FormFuzzTest(TestCase):
             "scheduling:day": "date",
             "scheduling:week": "date",
             "scheduling:slots": "location",
+            "dashboard:today": "location",
         }
         missing = {
             name: control
@@ -520,6 +529,7 @@ def test_the_fuzzer_tables_name_only_existing_urls():
         CLINIC_WIDE,
         QUERY,
         TWO_FACTOR,
+        SEVERAL_LOCATIONS,
     ]
     named = {name for table in tables for name in table} | set(SOURCE.values())
     assert sorted(named - names) == []
