@@ -2,8 +2,13 @@
 of the registered client and clinical records, with the values before and after.
 
 The trail lives at the top of the app stack and reaches the models by label, so the apps it
-watches never import it. Queryset ``update()``/``bulk_create`` bypass signals; the services
-use them only for stock counters and course numbering, which are not clinical facts.
+watches never import it. Signals fire on ``save()``, ``create()``, ``update_or_create()`` and
+on deletes (a queryset ``delete()`` too: with receivers connected Django deletes row by row
+and signals each one), but not on queryset ``update()``, ``bulk_create()`` or
+``bulk_update()``. The services therefore save audited records one by one; the few bulk
+writes left on audited models (stock counters, course numbering and completion, erasure,
+demo data) are listed with their reasons in tests/audit/test_bulk_writes.py, which fails on
+any other.
 """
 
 import datetime
@@ -34,6 +39,8 @@ AUDITED: dict[str, str | None] = {
     "scheduling.Course": "client",
     "consultations.Consultation": "client",
     "consultations.TreatmentPlan": "consultation.client",
+    # Each session's goal, shade and dilution: what a touch-up years later reproduces.
+    "consultations.TreatmentPlanSession": "plan.consultation.client",
     "sessions_app.PigmentationSession": "client",
     "sessions_app.LayeringPass": "session.client",
     "sessions_app.SessionAmendment": "session.client",

@@ -1,28 +1,70 @@
-"""Sets who is acting for the audit trail, and records each look at sensitive records."""
+"""Sets who is acting for the audit trail, and records each look at sensitive records.
+
+Pages that show health data, clinical notes, photos or designs are one event per GET. A page
+that shows photos or designs lists, in its event, the images it showed; those images are
+then not logged again when the browser fetches them for that page (a grid of forty
+thumbnails is one row, not forty-one). Any other fetch of an image is its own event with the
+photo's public id: a thumbnail or a design opened on its own, and every full-size photo.
+"""
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import Resolver404, resolve
 
 from audit.context import Actor, reset_actor, set_actor
 from audit.models import AuditEvent
 from audit.services import actor_label, event_record
 from smp_clinic.lib.http import client_ip
 
-# Pages whose GET shows health data, clinical notes or photos: each view is an audit event.
-# name -> (what, how to find whose record: a URL kwarg holding the client's public id, or a
-# (model label, kwarg) pair to look the client up).
-SENSITIVE_VIEWS: dict[str, tuple[str, object]] = {
-    "clients:intake_detail": ("medical intake", "client_id"),
-    "clients:clearance_document": ("GP letter", "client_id"),
-    "consultations:detail": ("consultation", ("consultations.Consultation", "consultation_id")),
-    "consultations:plan": ("treatment plan", ("consultations.Consultation", "consultation_id")),
-    "sessions_app:session": ("session log", ("sessions_app.PigmentationSession", "session_id")),
-    "sessions_app:progress": ("progress and photos", "client_id"),
-    "consultations:design": ("hairline design", ("consultations.Consultation", "consultation_id")),
-    "clients:photo_detail": ("photo", "client_id"),
-    "clients:photo_file": ("photo", "client_id"),
-    "clients:consent_detail": ("signed consent", "client_id"),
-    "clients:consent_pdf": ("signed consent", "client_id"),
+
+@dataclass(frozen=True)
+class Sensitive:
+    what: str
+    # Whose record: a URL kwarg holding the client's public id, or a (model label, kwarg)
+    # pair to look the client up from the record the URL names.
+    client: str | tuple[str, str]
+    # The kwarg naming the record looked at (by default the one the client is found from).
+    record: str | None = None
+    # Other kwargs that say what exactly was shown (a design's version, a photo's size).
+    details: tuple[str, ...] = ()
+
+
+CONSULTATION = ("consultations.Consultation", "consultation_id")
+SESSION = ("sessions_app.PigmentationSession", "session_id")
+
+SENSITIVE_VIEWS: dict[str, Sensitive] = {
+    "clients:intake_detail": Sensitive("medical intake", "client_id", "intake_id"),
+    "clients:clearance_document": Sensitive("GP letter", "client_id", "clearance_id"),
+    "consultations:detail": Sensitive("consultation", CONSULTATION),
+    "consultations:plan": Sensitive("treatment plan", CONSULTATION),
+    "consultations:design": Sensitive("hairline design", CONSULTATION),
+    "consultations:design_approve": Sensitive(
+        "hairline design approval", CONSULTATION, details=("version",)
+    ),
+    "sessions_app:session": Sensitive("session log", SESSION),
+    "sessions_app:progress": Sensitive("progress and photos", "client_id"),
+    "clients:photo_detail": Sensitive("photo", "client_id", "photo_id"),
+    "clients:photo_review": Sensitive("photo review", "client_id"),
+    "clients:photo_delete": Sensitive("photo", "client_id", "photo_id"),
+    "clients:consent_detail": Sensitive("signed consent", "client_id", "consent_id"),
+    "clients:consent_pdf": Sensitive("signed consent", "client_id", "consent_id"),
 }
-# Thumbnails load by the dozen in a grid whose own view is already logged.
-UNLOGGED_FILE_SIZES = {"small"}
+# Images that pages embed. The key of the list in the page's event, and how to name one.
+IMAGE_VIEWS: dict[str, tuple[str, Sensitive]] = {
+    "clients:photo_file": ("photos", Sensitive("photo", "client_id", "photo_id", ("size",))),
+    "consultations:design_image": (
+        "designs",
+        Sensitive("hairline design", CONSULTATION, details=("version",)),
+    ),
+}
+# A full-size photo is opened on purpose (a link, a download): always its own event.
+ALWAYS_LOGGED_SIZES = {"full"}
 # Client page tabs that show clinical content.
 SENSITIVE_SECTIONS = {
     "medical": "medical intake",
@@ -30,14 +72,20 @@ SENSITIVE_SECTIONS = {
     "sessions": "sessions",
     "photos": "photos",
 }
+# Every image URL of this app ends in .jpg; only embedded ones (src) count as shown.
+_EMBEDDED_IMAGE = re.compile(r"""\ssrc=["']?([^"'\s>]+\.jpg)""")
 
 
-def register_sensitive_view(name: str, what: str, locator) -> None:
-    SENSITIVE_VIEWS[name] = (what, locator)
+def register_sensitive_view(name: str, view: Sensitive) -> None:
+    SENSITIVE_VIEWS[name] = view
 
 
 def register_sensitive_section(key: str, what: str) -> None:
     SENSITIVE_SECTIONS[key] = what
+
+
+def _shown_key(user_id: int, path: str) -> str:
+    return f"audit:shown:{user_id}:{path}"
 
 
 class AuditMiddleware:
@@ -59,49 +107,89 @@ class AuditMiddleware:
         try:
             response = self.get_response(request)
             if signed_in and request.method == "GET" and response.status_code == 200:
-                self._record_view(request, actor)
+                self._record_view(request, response, actor)
             return response
         finally:
             reset_actor(token)
 
-    def _record_view(self, request, actor: Actor) -> None:
+    def _record_view(self, request, response, actor: Actor) -> None:
         match = getattr(request, "resolver_match", None)
         if match is None:
             return
-        what, locator = None, None
-        if match.kwargs.get("size") in UNLOGGED_FILE_SIZES:
+        if match.view_name in IMAGE_VIEWS:
+            self._record_image(request, match, actor)
             return
-        if match.view_name in SENSITIVE_VIEWS:
-            what, locator = SENSITIVE_VIEWS[match.view_name]
-        elif (
-            match.view_name == "clients:section"
-            and match.kwargs.get("section") in SENSITIVE_SECTIONS
+        view = SENSITIVE_VIEWS.get(match.view_name)
+        if view is None and match.view_name == "clients:section":
+            what = SENSITIVE_SECTIONS.get(match.kwargs.get("section"))
+            view = Sensitive(what, "client_id") if what else None
+        if view is None:
+            return
+        changes = self._shown_images(response, actor)
+        self._record(view, match.kwargs, actor, changes)
+
+    def _record_image(self, request, match, actor: Actor) -> None:
+        if match.kwargs.get("size") not in ALWAYS_LOGGED_SIZES and cache.get(
+            _shown_key(actor.user_id, request.path)
         ):
-            what, locator = SENSITIVE_SECTIONS[match.kwargs["section"]], "client_id"
-        if what is None:
             return
-        client_public_id, object_id = self._locate(match.kwargs, locator)
+        self._record(IMAGE_VIEWS[match.view_name][1], match.kwargs, actor, {})
+
+    @staticmethod
+    def _shown_images(response, actor: Actor) -> dict[str, list[str]]:
+        """The images a page embeds, by public id, remembered for this person for as long
+        as a session may sit idle, so fetching them for this page adds no event."""
+        if response.streaming or "html" not in response.get("Content-Type", ""):
+            return {}
+        shown: dict[str, list[str]] = {}
+        paths = set()
+        for url in _EMBEDDED_IMAGE.findall(response.content.decode(errors="replace")):
+            path = urlsplit(unescape(url)).path
+            try:
+                image = resolve(path)
+            except Resolver404:
+                continue
+            if image.view_name not in IMAGE_VIEWS:
+                continue
+            if image.kwargs.get("size") in ALWAYS_LOGGED_SIZES:
+                continue
+            key, _ = IMAGE_VIEWS[image.view_name]
+            name = str(image.kwargs.get("photo_id") or image.kwargs.get("consultation_id"))
+            if "version" in image.kwargs:
+                name = f"{name} v{image.kwargs['version']}"
+            if name not in shown.setdefault(key, []):
+                shown[key].append(name)
+            paths.add(path)
+        if paths:
+            timeout = settings.SESSION_IDLE_MINUTES * 60
+            cache.set_many({_shown_key(actor.user_id, path): 1 for path in paths}, timeout)
+        return shown
+
+    @staticmethod
+    def _record(view: Sensitive, kwargs: dict, actor: Actor, changes: dict) -> None:
+        client_public_id, record = _locate(view, kwargs)
+        details = {name: kwargs[name] for name in view.details if name in kwargs}
         event_record(
             action=AuditEvent.Action.VIEW,
-            object_type=what,
-            object_id=object_id,
+            object_type=view.what,
+            object_id=str(record or ""),
             client_public_id=client_public_id,
+            changes={**details, **changes},
             actor=actor,
         )
 
-    @staticmethod
-    def _locate(kwargs: dict, locator) -> tuple:
-        from django.apps import apps
 
-        if isinstance(locator, str):
-            value = kwargs.get(locator)
-            return value, str(value or "")
-        label, kwarg = locator
-        public_id = kwargs.get(kwarg)
-        model = apps.get_model(label)
-        client = (
-            model.objects.filter(public_id=public_id)
-            .values_list("client__public_id", flat=True)
-            .first()
-        )
-        return client, str(public_id or "")
+def _locate(view: Sensitive, kwargs: dict) -> tuple:
+    """(the client's public id, the public id of the record looked at)."""
+    if isinstance(view.client, str):
+        client = kwargs.get(view.client)
+        return client, kwargs.get(view.record or view.client)
+    label, kwarg = view.client
+    public_id = kwargs.get(kwarg)
+    client = (
+        apps.get_model(label)
+        .objects.filter(public_id=public_id)
+        .values_list("client__public_id", flat=True)
+        .first()
+    )
+    return client, kwargs.get(view.record or kwarg)

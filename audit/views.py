@@ -24,6 +24,9 @@ class TrailFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "Name or email"}),
     )
+    # The client page's "Audit trail" link: by public id, so it also finds an erased client,
+    # whose name and search text are gone.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     actor = forms.ModelChoiceField(
         label="Staff member",
         queryset=User.objects.order_by("full_name"),
@@ -66,8 +69,14 @@ def events_visible_to(user: User):
 def trail(request: HttpRequest) -> HttpResponse:
     form = TrailFilterForm(request.GET or None, user=request.user)
     events = events_visible_to(request.user)
+    record = None
+    if "client_id" in form.errors:
+        events = events.none()
     if form.is_valid():
         data = form.cleaned_data
+        if data["client_id"]:
+            events = events.filter(client_public_id=data["client_id"])
+            record = clients_visible_to(request.user).filter(public_id=data["client_id"]).first()
         if data["client"]:
             # Any status: the trail is also read for archived and erased clients.
             matches = client_search(user=request.user, q=data["client"], status="")
@@ -89,5 +98,7 @@ def trail(request: HttpRequest) -> HttpResponse:
         .values_list("public_id", "first_name", "last_name")
     }
     return render(
-        request, "audit/trail.html", {"form": form, "page_obj": page, "client_names": names}
+        request,
+        "audit/trail.html",
+        {"form": form, "page_obj": page, "client_names": names, "record": record},
     )

@@ -279,10 +279,8 @@ def plan_create(*, consultation: Consultation, by: User) -> TreatmentPlan:
         created_by=by,
         starting_shade=consultation.recommended_shade,
     )
-    TreatmentPlanSession.objects.bulk_create(
-        TreatmentPlanSession(plan=plan, number=n, goal=DEFAULT_SESSION_GOALS[n - 1])
-        for n in range(1, plan.sessions + 1)
-    )
+    for n in range(1, plan.sessions + 1):
+        TreatmentPlanSession.objects.create(plan=plan, number=n, goal=DEFAULT_SESSION_GOALS[n - 1])
     return plan
 
 
@@ -320,23 +318,25 @@ def plan_update(*, plan: TreatmentPlan, by: User, data: dict, goals: list[dict])
     ):
         setattr(plan, name, data[name])
     plan.save()
-    plan.session_goals.all().delete()
-    TreatmentPlanSession.objects.bulk_create(
-        TreatmentPlanSession(
+    # Each session's goal saved in place, so the audit trail shows which shade or dilution
+    # changed (a touch-up years later reproduces the tone from it).
+    plan.session_goals.filter(number__gt=plan.sessions).delete()
+    for n in range(1, plan.sessions + 1):
+        TreatmentPlanSession.objects.update_or_create(
             plan=plan,
             number=n,
-            goal=goals[n - 1]["goal"].strip(),
-            shade=goals[n - 1].get("shade", "").strip(),
-            dilution=goals[n - 1].get("dilution", "").strip(),
+            defaults={
+                "goal": goals[n - 1]["goal"].strip(),
+                "shade": goals[n - 1].get("shade", "").strip(),
+                "dilution": goals[n - 1].get("dilution", "").strip(),
+            },
         )
-        for n in range(1, plan.sessions + 1)
-    )
     if plan.course_id:
-        Course.objects.filter(pk=plan.course_id).update(
-            planned_sessions=plan.sessions,
-            min_interval_days=plan.min_interval_days,
-            max_interval_days=plan.max_interval_days,
-        )
+        course = plan.course
+        course.planned_sessions = plan.sessions
+        course.min_interval_days = plan.min_interval_days
+        course.max_interval_days = plan.max_interval_days
+        course.save(update_fields=["planned_sessions", "min_interval_days", "max_interval_days"])
     return plan
 
 

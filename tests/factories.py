@@ -381,7 +381,7 @@ def complete_appointment(appointment, *, by):
 
 
 def make_started_session(
-    *, practitioner, location, client=None, with_pass=True, weekday=3, sign_off=False
+    *, practitioner, location, client=None, with_pass=True, weekday=3, sign_off=False, course=None
 ):
     """A client ready for SMP (reviewed intake, treatment consent), a session appointment on
     a coming Thursday, its log opened and started on the day, and one pass logged."""
@@ -402,6 +402,7 @@ def make_started_session(
         kind="session",
         day=day,
         at=time(9, 30),
+        course=course,
     )
     session = services.session_open(appointment=appointment, by=practitioner)
     with time_machine.travel(local_datetime(day, time(9, 25), location.tz)):

@@ -170,15 +170,16 @@ def consent_withdraw(*, consent: SignedConsent, by: User, reason: str) -> Signed
             raise ValidationError(
                 "A later signature has replaced this one: withdraw the latest signature instead."
             )
-        now = timezone.now()
-        # A conditional update: two people recording the same withdrawal leave one record.
-        changed = SignedConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
-            withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason
-        )
-        if not changed:
+        # Read under the client's lock: two people recording the same withdrawal leave one
+        # record, the second is told it is already done.
+        if current.withdrawn_at is not None:
             raise ValidationError(
                 f"This consent was already withdrawn on {_when(current.withdrawn_at)}."
             )
+        now = timezone.now()
+        current.withdrawn_at, current.withdrawn_by, current.withdrawal_reason = now, by, reason
+        # Saved (not a queryset update) so that the audit trail records the withdrawal.
+        current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
         if consent.version.template.kind == ConsentKind.MARKETING:
             client_set_marketing_consent(client=client, consenting=False)
     consent.withdrawn_at, consent.withdrawn_by, consent.withdrawal_reason = now, by, reason

@@ -72,8 +72,9 @@ def intake_submit(
         filled_by_client=filled_by_client,
         notes=(notes or "").strip(),
     )
-    IntakeFlag.objects.bulk_create(
-        IntakeFlag(
+    # One save per flag (a handful at most), so the audit trail records each flag raised.
+    for spec in questionnaire.flags(cleaned, today=today):
+        IntakeFlag.objects.create(
             intake=intake,
             code=spec.code,
             severity=spec.severity,
@@ -84,8 +85,6 @@ def intake_submit(
             active_until=spec.active_until,
             order=spec.order,
         )
-        for spec in questionnaire.flags(cleaned, today=today)
-    )
     return intake
 
 
@@ -93,16 +92,21 @@ def intake_mark_reviewed(*, intake: MedicalIntake, by: User) -> MedicalIntake:
     """Record that a practitioner has read the intake (the pre-session gate needs it)."""
     _require_clinical(by, "mark an intake as reviewed")
     now = timezone.now()
-    # A conditional update: two practitioners pressing at once leave one reviewer.
-    changed = MedicalIntake.objects.filter(pk=intake.pk, reviewed_at__isnull=True).update(
-        reviewed_at=now, reviewed_by=by
-    )
-    if not changed:
-        current = MedicalIntake.objects.select_related("reviewed_by").get(pk=intake.pk)
-        reviewer = current.reviewed_by.full_name if current.reviewed_by else "a practitioner"
-        raise ValidationError(
-            f"This intake was already reviewed by {reviewer} on {_when(current.reviewed_at)}."
+    with transaction.atomic():
+        # Locked: two practitioners pressing at once leave one reviewer. Saved (not a
+        # queryset update) so that the audit trail records who reviewed it.
+        current = (
+            MedicalIntake.objects.select_for_update(of=("self",))
+            .select_related("reviewed_by")
+            .get(pk=intake.pk)
         )
+        if current.reviewed_at is not None:
+            reviewer = current.reviewed_by.full_name if current.reviewed_by else "a practitioner"
+            raise ValidationError(
+                f"This intake was already reviewed by {reviewer} on {_when(current.reviewed_at)}."
+            )
+        current.reviewed_at, current.reviewed_by = now, by
+        current.save(update_fields=["reviewed_at", "reviewed_by"])
     intake.reviewed_at, intake.reviewed_by = now, by
     return intake
 

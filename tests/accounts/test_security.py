@@ -1,6 +1,7 @@
 """Sign-in protection and hardening: lockout, idle sessions, sign-out everywhere, headers."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -93,21 +94,82 @@ def test_pages_carry_a_strict_content_security_policy(client, practitioner):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_no_template_carries_inline_script_or_style_attributes():
-    import re
+# What the Content-Security-Policy would block in a served page, in any quoting: a script
+# without src (JSON data blocks are inert), a style attribute, an event-handler attribute
+# (htmx's hx-on included: it evaluates its value as script) and a javascript: URL.
+INLINE_CODE = {
+    "inline script": re.compile(
+        r"<script\b(?![^>]*\ssrc\s*=)(?![^>]*\stype\s*=\s*[\"']?application/(?:ld\+)?json)",
+        re.IGNORECASE,
+    ),
+    "style attribute": re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE),
+    "event handler attribute": re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE),
+    "hx-on attribute": re.compile(r"<[a-z][^>]*\s(?:data-)?hx-on(?![a-z])", re.IGNORECASE),
+    "javascript: URL": re.compile(r"=\s*[\"']?\s*(?:javascript|vbscript):", re.IGNORECASE),
+}
 
-    offenders = []
-    for path in ROOT.glob("*/templates/**/*.html"):
-        if "/email/" in str(path):
-            continue  # emails are not served under the site's policy
-        text = path.read_text()
-        for pattern in (
-            r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")",
-            r"\sstyle=\"",
-            r"\son[a-z]+=\"",
-        ):
-            if re.search(pattern, text):
-                offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
+
+def inline_code(text: str) -> list[str]:
+    return [name for name, pattern in INLINE_CODE.items() if pattern.search(text)]
+
+
+def served_templates() -> list[Path]:
+    """Every template folder: the project's own (base.html, registration/, includes/) and
+    each app's. Emails are left out: they are not pages served under the site's policy."""
+    found = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("*/templates/**/*.html")]
+    return sorted(
+        path
+        for path in found
+        if not {".venv", "node_modules"} & set(path.parts) and "email" not in path.parts
+    )
+
+
+def test_the_template_scan_covers_the_project_and_app_template_folders():
+    names = {path.relative_to(ROOT).as_posix() for path in served_templates()}
+    assert {
+        "templates/base.html",
+        "templates/registration/login.html",
+        "templates/includes/form_errors.html",
+        "clients/templates/clients/client_detail.html",
+    } <= names
+    assert not any("/email/" in name for name in names)
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        ("<script>alert(1)</script>", ["inline script"]),
+        ("<SCRIPT type='module'>x()</SCRIPT>", ["inline script"]),
+        ('<script type="application/json">{}</script>', []),
+        ('<script src="/static/app.js" defer></script>', []),
+        ("<script defer src='/static/app.js'></script>", []),
+        ('<div style="color: red">', ["style attribute"]),
+        ("<div class='x' style='color: red'>", ["style attribute"]),
+        ("<div style=color:red>", ["style attribute"]),
+        ('<button onclick="go()">', ["event handler attribute"]),
+        ("<img src=x onerror='go()'>", ["event handler attribute"]),
+        ("<a href=# onmouseover=go()>", ["event handler attribute"]),
+        ('<form hx-on:submit="go()">', ["hx-on attribute"]),
+        ("<form hx-on::after-request='go()'>", ["hx-on attribute"]),
+        ('<div hx-on="click: go()">', ["hx-on attribute"]),
+        ('<div data-hx-on-click="go()">', ["hx-on attribute"]),
+        ('<a href="javascript:go()">', ["javascript: URL"]),
+        ("<a href='JavaScript:go()'>", ["javascript: URL"]),
+        ("<a href=javascript:go()>", ["javascript: URL"]),
+        ('<div data-style="x" hx-get="/a" data-online="1">Turn style on = fine</div>', []),
+        ("<p>Pick one: javascript is off, on=never</p>", []),
+    ],
+)
+def test_the_template_scan_finds_inline_code_in_any_quoting(html, found):
+    assert inline_code(html) == found
+
+
+def test_no_template_carries_inline_script_or_style_attributes():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {problem}"
+        for path in served_templates()
+        for problem in inline_code(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
@@ -166,3 +228,81 @@ def test_a_login_flood_from_one_address_gets_429_with_retry_after(client, db):
     ]
     assert responses[-1].status_code == 429
     assert int(responses[-1]["Retry-After"]) <= 60
+
+
+def _link(name: str, user) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse(name, kwargs={"uidb64": uid, "token": token})
+
+
+def assert_clearly_rate_limited(response) -> None:
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    page = response.content.decode()
+    assert 'data-testid="rate-limited"' in page
+    assert "Too many requests from this device" in page
+    assert f"Please wait {response['Retry-After']} seconds" in page
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+@pytest.mark.parametrize("name", ["accounts:password_reset_confirm", "accounts:invite_accept"])
+def test_a_signed_account_link_is_rate_limited_per_address_with_a_clear_page(
+    client, front_desk, name
+):
+    """Someone trying tokens against the link (or hammering a leaked one) is held back; the
+    person it was sent to, on another connection, is not."""
+    url = _link(name, front_desk)
+    guesses = [
+        client.get(url.replace(url.rsplit("/", 2)[-2], f"guess-{i}"), REMOTE_ADDR="198.51.100.7")
+        for i in range(20)
+    ]
+    assert {response.status_code for response in guesses} == {200}
+    assert_clearly_rate_limited(client.get(url, REMOTE_ADDR="198.51.100.7"))
+    # Posting a new password from there waits too.
+    held = client.post(
+        url,
+        {"new_password1": "A long new passphrase 7", "new_password2": "A long new passphrase 7"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert_clearly_rate_limited(held)
+    front_desk.refresh_from_db()
+    assert front_desk.check_password(TEST_PASSWORD)
+    from django.test import Client
+
+    assert Client().get(url, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_the_two_factor_code_page_is_rate_limited_per_address_with_a_clear_page(
+    client, practitioner
+):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import two_factor
+
+    TOTPDevice.objects.create(user=practitioner, name=two_factor.APP_DEVICE_NAME)
+    url = reverse("accounts:two_factor_verify")
+
+    def signed_in_with_the_password(ip: str) -> Client:
+        browser = Client(REMOTE_ADDR=ip)
+        browser.post(LOGIN, {"username": practitioner.email, "password": TEST_PASSWORD})
+        assert browser.get(url).status_code == 200
+        return browser
+
+    # A script signing in again and again to try codes: each session's five-wrong-codes
+    # stop is not what holds it back, the address's limit is.
+    attempts = []
+    while len(attempts) < 20:
+        browser = signed_in_with_the_password("203.0.113.20")
+        attempts += [browser.post(url, {"code": "12345x"}) for _ in range(4)]
+    assert {response.status_code for response in attempts} == {200}
+    assert_clearly_rate_limited(browser.post(url, {"code": "123456"}))
+    # The person at another address still gets the code page and its form.
+    elsewhere = signed_in_with_the_password("203.0.113.21")
+    assert elsewhere.post(url, {"code": "12345x"}).status_code == 200

@@ -1,5 +1,5 @@
-"""The POST forms of a rendered page, read the way a browser would: every named control,
-what kind it is, and the value a browser would send untouched."""
+"""The forms of a rendered page, read the way a browser would: every named control, what
+kind it is, and the value a browser would send untouched."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,6 +19,7 @@ class Control:
 class PostForm:
     action: str | None
     controls: dict[str, Control] = field(default_factory=dict)
+    method: str = "post"  # "get" for a search or filter form
 
 
 class _Parser(HTMLParser):
@@ -42,9 +43,11 @@ class _Parser(HTMLParser):
         a = {key: (value if value is not None else "") for key, value in attrs}
         if tag == "form":
             post = (a.get("method") or "").lower() == "post" or "hx-post" in a
-            self._form = PostForm(action=a.get("action") or a.get("hx-post") or None)
-            if post:
-                self.forms.append(self._form)
+            self._form = PostForm(
+                action=a.get("action") or a.get("hx-post") or a.get("hx-get") or None,
+                method="post" if post else "get",
+            )
+            self.forms.append(self._form)
             return
         if self._form is None or (tag != "option" and not a.get("name")):
             return
@@ -96,11 +99,19 @@ class _Parser(HTMLParser):
             self._textarea = None
 
 
-def post_forms(html: str) -> list[PostForm]:
+def _forms(html: str) -> list[PostForm]:
     parser = _Parser()
     parser.feed(html)
     parser.close()
     return parser.forms
+
+
+def post_forms(html: str) -> list[PostForm]:
+    return [form for form in _forms(html) if form.method == "post"]
+
+
+def get_forms(html: str) -> list[PostForm]:
+    return [form for form in _forms(html) if form.method == "get"]
 
 
 def controls_of(form_class: type[forms.Form]) -> dict[str, Control]:

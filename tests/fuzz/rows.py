@@ -1,5 +1,5 @@
-"""A fingerprint of every row the clinic keeps, to tell which existing rows a request
-changed. One query: each row's text form, hashed by PostgreSQL."""
+"""A fingerprint of every row the clinic keeps, to tell which rows a request changed or
+added. One query: each row's text form, hashed by PostgreSQL."""
 
 from django.apps import apps
 from django.db import connection
@@ -42,4 +42,12 @@ def changed(before: dict, after: dict) -> dict[str, list[str]]:
     for key, digest in before.items():
         if after.get(key) != digest:
             found.setdefault(key[0], []).append(key[1])
+    return found
+
+
+def added(before: dict, after: dict) -> dict[str, list[str]]:
+    """The rows of ``after`` that ``before`` did not have, by model."""
+    found: dict[str, list[str]] = {}
+    for key in after.keys() - before.keys():
+        found.setdefault(key[0], []).append(key[1])
     return found

@@ -1,20 +1,27 @@
 """Random and hostile values posted into every form of the project (issue 7).
 
 Every named URL is posted to as a role that may use it (signed-link and sign-in pages as
-nobody), with a form read from the page a browser would post it from. Hypothesis fills the
-form's fields with hostile values; whatever it sends:
+nobody, the two-factor pages as someone with an authenticator), with a form read from the
+page a browser would post it from. Hypothesis fills the form's fields with hostile values;
+whatever it sends:
 
 * the response is never a server error (the test client re-raises a view's exception);
-* a refused submission (an error page, a form shown again with errors) changed no row;
+* a refused submission (an error page, a form shown again with errors) changed and added
+  no row;
 * an accepted one changed only rows of the kinds that URL is about, never another
   location's rows and never an audit entry already written.
 
-Examples are derandomized so CI is repeatable; FUZZ_EXAMPLES=200 FUZZ_RANDOM=1 explores.
+Every search and filter form (method GET) is submitted the same way: never a server error,
+and no saved row changed.
+
+Examples are derandomized so CI is repeatable: 8 per POST form, 2 for a URL without a form
+and 6 per GET form keep the run under two minutes on two workers. FUZZ_EXAMPLES=200
+FUZZ_RANDOM=1 explores.
 """
 
 import os
 from datetime import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
@@ -23,15 +30,19 @@ from django.test import Client, TestCase
 from django.urls import Resolver404, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from accounts import two_factor
 from accounts.handover import UnlockForm
 from accounts.roles import Role
 from clients.consent.forms import ConsentSignForm
 from consultations import services as consultation_services
 from privacy.views import ErasureForm
 from scheduling.forms import CoursePlanForm
+from scheduling.services import course_create
 from sessions_app import services as session_services
 from sessions_app.forms import OverrideForm, SessionPhotoForm
 from tests import access_table
@@ -47,12 +58,13 @@ from tests.factories import (
 )
 from tests.fuzz import rows
 from tests.fuzz.hostile import submission
-from tests.fuzz.html_forms import Control, controls_of, post_forms
+from tests.fuzz.html_forms import Control, controls_of, get_forms, post_forms
 from tests.url_samples import build_url_samples
 from tests.urls_enumeration import build_url, named_patterns
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 FORMLESS_EXAMPLES = max(2, EXAMPLES // 4)
+GET_EXAMPLES = max(2, EXAMPLES * 3 // 4)
 RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 
 # The technical admin is Django's own and for operators only; its sign-in page is fuzzed.
@@ -80,10 +92,15 @@ SOURCE = {
     "sessions_app:pass_delete": "sessions_app:session",
     "sessions_app:notes": "sessions_app:session",
     "sessions_app:photos_add": "sessions_app:session",
-    "sessions_app:book_next": "sessions_app:session",
     "sessions_app:healing_check": "sessions_app:session",
-    "sessions_app:amend": "sessions_app:session",
 }
+# A page whose form only shows with a query (the photos just uploaded travel in it).
+QUERY = {"clients:photo_review": lambda samples: {"photo": samples["photo_id"]}}
+# The two-factor pages, as someone with an authenticator: the code page while the sign-in
+# waits for it, the turning-off page once it has been given.
+TWO_FACTOR = {"accounts:two_factor_verify": "pending", "accounts:two_factor_disable": "verified"}
+# Pages whose form shows only to someone working at several locations (the location pick).
+SEVERAL_LOCATIONS = {"dashboard:today"}
 
 # Forms whose page a GET as the fuzzing role does not show (a tablet hand-over page, a
 # dialog filled by script, a log in another state): their fields come from the form class.
@@ -200,6 +217,25 @@ class FormFuzzTest(TestCase):
             at=time(11),
         )
         draft = consultation_services.consultation_start(client=ready, by=practitioner)
+        # A signed-off session of a course with sessions still to book: its page proposes
+        # the next one, with the form that books it.
+        in_course = make_client(location=location)
+        course_session = make_started_session(
+            practitioner=practitioner,
+            location=location,
+            client=in_course,
+            sign_off=True,
+            weekday=1,
+            course=course_create(client=in_course, by=practitioner, planned_sessions=3),
+        )
+        cls.two_factor_person = make_staff(role=Role.PRACTITIONER, locations=[location])
+        cls.authenticator = TOTPDevice.objects.create(
+            user=cls.two_factor_person, name=two_factor.APP_DEVICE_NAME, confirmed=True
+        )
+        two_factor.recovery_codes_replace(cls.two_factor_person)
+        cls.manager_of_two = make_staff(
+            role=Role.MANAGER, locations=[location, LocationFactory(name="Westside Clinic")]
+        )
         in_progress_kwargs = {
             "session_id": in_progress.public_id,
             "pass_id": in_progress.passes.get().public_id,
@@ -214,6 +250,7 @@ class FormFuzzTest(TestCase):
             "accounts:invite_accept": link,
             "sessions_app:open": {"appointment_id": not_opened.public_id},
             "sessions_app:start": {"session_id": not_started.public_id},
+            "sessions_app:book_next": {"session_id": course_session.public_id},
             # The sample consultation is completed; its form shows only while it is a draft.
             "consultations:detail": {"consultation_id": draft.public_id},
             "consultations:acknowledge": {"consultation_id": draft.public_id},
@@ -259,52 +296,90 @@ class FormFuzzTest(TestCase):
     def _kwargs(self, url_name: str) -> dict:
         return {**self.samples, **self.overrides.get(url_name, {})}
 
-    def _signed_in(self, role: str) -> Client:
+    def _signed_in(self, url_name: str) -> Client:
         http = Client()
+        how = TWO_FACTOR.get(url_name)
+        if how:
+            # Signing in with the password leaves the session waiting for the code.
+            http.force_login(self.two_factor_person)
+            if how == "verified":
+                session = http.session
+                session.pop(two_factor.PENDING_KEY, None)
+                session[DEVICE_ID_SESSION_KEY] = self.authenticator.persistent_id
+                session.save()
+            return http
+        if url_name in SEVERAL_LOCATIONS:
+            http.force_login(self.manager_of_two)
+            return http
+        role = _role_for(url_name)
         if role != access_table.ANON:
             http.force_login(self.people[role])
         return http
 
-    def _spec(self, url_name: str, pattern) -> tuple[str, dict[str, Control]]:
-        """The URL to post to and the controls of its form(s), read from the page."""
+    def _url(self, url_name: str, pattern, samples: dict) -> str:
+        url = build_url(pattern, samples)
+        if url_name in QUERY:
+            url += "?" + urlencode(QUERY[url_name](samples))
+        return url
+
+    def _page(self, url_name: str, url: str):
+        """The page as a browser of the URL's user gets it (following redirects), leaving
+        nothing behind (a sign-in would change the last-login a reset link's token is
+        made from)."""
+        with transaction.atomic():
+            response = self._signed_in(url_name).get(url, follow=True)
+            transaction.set_rollback(True)
+        final = response.redirect_chain[-1][0] if response.redirect_chain else url
+        html = ""
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            html = response.content.decode()
+        return final, html
+
+    def _spec(self, url_name: str, pattern) -> tuple[str, dict[str, Control], dict[str, Control]]:
+        """The URL to post to and the controls of its form(s), read from the page; and the
+        controls of the page's own search or filter forms (GET), when it is the URL's own."""
         if url_name in self.specs:
             return self.specs[url_name]
         samples = self._kwargs(url_name)
-        url = build_url(pattern, samples)
-        http = self._signed_in(_role_for(url_name))
+        url = self._url(url_name, pattern, samples)
         source = SOURCE.get(url_name)
         page_url = url
         if source:
             source_pattern = next(p for p in PATTERNS if p.name == source)
             page_url = build_url(source_pattern, samples)
-        with transaction.atomic():
-            response = http.get(page_url, follow=True)
-            if response.redirect_chain and not source:
-                # A signed link first moves its token into the session (Django's reset views).
-                url = response.redirect_chain[-1][0]
-            transaction.set_rollback(True)
+        final, html = self._page(url_name, page_url)
+        if not source:
+            # A signed link first moves its token into the session and redirects (Django's
+            # reset views): the form without an action posts to where the browser landed.
+            url = page_url = final
         controls: dict[str, Control] = {}
-        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-            for form in post_forms(response.content.decode()):
-                action = urlsplit(form.action).path if form.action else page_url
-                try:
-                    target = resolve(action).view_name
-                except Resolver404:
-                    continue
-                if target == url_name or (form.action is None and page_url == url):
-                    controls.update(form.controls)
+        for form in post_forms(html):
+            action = urlsplit(form.action).path if form.action else page_url
+            try:
+                target = resolve(urlsplit(action).path).view_name
+            except Resolver404:
+                continue
+            if target == url_name or (form.action is None and page_url == url):
+                controls.update(form.controls)
         controls.pop("csrfmiddlewaretoken", None)
         if url_name in FORM_CLASSES:
             for name, control in controls_of(FORM_CLASSES[url_name]).items():
                 controls.setdefault(name, control)
-        self.specs[url_name] = (url, controls)
-        return url, controls
+        searches: dict[str, Control] = {}
+        for form in get_forms(html) if not source else []:
+            action = urlsplit(form.action).path if form.action else urlsplit(page_url).path
+            try:
+                if resolve(action).view_name == url_name:
+                    searches.update(form.controls)
+            except Resolver404:
+                continue
+        self.specs[url_name] = (url, controls, searches)
+        return self.specs[url_name]
 
     def _post_once(self, url_name: str, url: str, data: dict, htmx: bool):
-        role = _role_for(url_name)
         cache.clear()  # rate limits would otherwise hide the form after a few examples
         with transaction.atomic():
-            http = self._signed_in(role)
+            http = self._signed_in(url_name)
             if url_name in self.overrides and "token" in self.overrides[url_name]:
                 self._spec_refresh_link(http, url_name)
             if url_name == "accounts:handover":
@@ -317,9 +392,10 @@ class FormFuzzTest(TestCase):
                 response = http.post(url, data, headers=headers)
             after = rows.snapshot()
             transaction.set_rollback(True)
-        note(f"{url_name} as {role}: {response.status_code}")
+        note(f"{url_name}: {response.status_code}")
         assert response.status_code < 500
         touched = rows.changed(before, after)
+        added = rows.added(before, after)
         rewritten = touched.get("audit.AuditEvent")
         assert not rewritten, f"audit entries already written were changed: {rewritten}"
         foreign = [(label, pk) for label, pks in touched.items() for pk in pks]
@@ -330,19 +406,35 @@ class FormFuzzTest(TestCase):
             kept = SAVED_BEFORE_REFUSING.get(url_name, set())
             unexpected = {k: v for k, v in touched.items() if k not in kept}
             assert unexpected == {}, f"refused with {response.status_code}, yet rows changed"
+            # What a refusal keeps is saved in place; it never makes new rows (the audit
+            # entry of what it kept aside).
+            new = {k: v for k, v in added.items() if not (kept and k == "audit.AuditEvent")}
+            assert new == {}, f"refused with {response.status_code}, yet rows were added"
         else:
             unexpected = {k: v for k, v in touched.items() if not _may_change(url_name, k)}
             assert unexpected == {}, "rows outside what this URL is about changed"
+
+    def _get_once(self, url_name: str, url: str, data: dict, htmx: bool):
+        cache.clear()
+        with transaction.atomic():
+            http = self._signed_in(url_name)
+            before = rows.snapshot()
+            headers = {"HX-Request": "true"} if htmx else {}
+            response = http.get(url, data, headers=headers)
+            after = rows.snapshot()
+            transaction.set_rollback(True)
+        note(f"GET {url_name}: {response.status_code}")
+        assert response.status_code < 500
+        assert rows.changed(before, after) == {}, "a search or filter changed saved rows"
+        # A look at clinical records is rightly written to the trail; nothing else is.
+        added = {k: v for k, v in rows.added(before, after).items() if k != "audit.AuditEvent"}
+        assert added == {}, "a search or filter added rows"
 
     def _spec_refresh_link(self, http: Client, url_name: str) -> None:
         pattern = next(p for p in PATTERNS if p.name == url_name)
         http.get(build_url(pattern, self._kwargs(url_name)))
 
-    def _fuzz(self, pattern) -> None:
-        url_name = pattern.name
-        url, controls = self._spec(url_name, pattern)
-        examples = EXAMPLES if controls else FORMLESS_EXAMPLES
-
+    def _run(self, examples: int, controls: dict[str, Control], send) -> None:
         @settings(
             max_examples=examples,
             deadline=None,
@@ -351,17 +443,69 @@ class FormFuzzTest(TestCase):
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
         @given(data=submission(controls, self.known_ids), htmx=st.booleans())
-        def post(data, htmx):
-            self._post_once(url_name, url, data, htmx)
+        def attempt(data, htmx):
+            send(data, htmx)
 
-        post()
+        attempt()
+
+    def _fuzz(self, pattern) -> None:
+        url_name = pattern.name
+        url, controls, searches = self._spec(url_name, pattern)
+        examples = EXAMPLES if controls else FORMLESS_EXAMPLES
+        self._run(examples, controls, lambda data, htmx: self._post_once(url_name, url, data, htmx))
+        if searches:
+            path = urlsplit(url).path
+            self._run(
+                GET_EXAMPLES,
+                searches,
+                lambda data, htmx: self._get_once(url_name, path, data, htmx),
+            )
+
+    def test_the_search_and_filter_forms_are_found_and_fuzzed(self):
+        expected = {
+            "clients:list": "q",
+            "audit:trail": "client",
+            "aftercare:outbox": "view",
+            "accounts:staff_list": "q",
+            "scheduling:day": "date",
+            "scheduling:week": "date",
+            "scheduling:slots": "location",
+            "dashboard:today": "location",
+        }
+        assert self._missing(expected, searches=True) == {}
+
+    def test_the_forms_behind_htmx_queries_redirects_and_two_factor_are_found(self):
+        """Forms a plain GET of the obvious page does not show."""
+        expected = {
+            "sessions_app:amend": "reason",  # fetched by htmx when its <details> opens
+            "sessions_app:book_next": "session",  # a course with a session left to book
+            "clients:photo_review": "form-TOTAL_FORMS",  # the photos travel in ?photo=
+            "accounts:password_reset_confirm": "new_password1",  # after the token redirect
+            "accounts:invite_accept": "new_password1",
+            "accounts:two_factor_verify": "code",  # someone with an authenticator
+            "accounts:two_factor_disable": "password",
+        }
+        assert self._missing(expected, searches=False) == {}
+
+    def _missing(self, expected: dict[str, str], *, searches: bool) -> dict[str, str]:
+        """Which URL's form lacks the control it should have (a GET form's, or a POST's)."""
+        by_name = {p.name: p for p in PATTERNS}
+        part = 2 if searches else 1
+        return {
+            name: control
+            for name, control in expected.items()
+            if control not in self._spec(name, by_name[name])[part]
+        }
 
 
 def _make_test(pattern):
     def test(self):
         self._fuzz(pattern)
 
-    test.__doc__ = f"Hostile posts to {pattern.name} never fail and never change saved rows."
+    test.__doc__ = (
+        f"Hostile posts to {pattern.name} (and searches on its page) never fail and never "
+        "change saved rows."
+    )
     return test
 
 
@@ -375,6 +519,24 @@ for _pattern in PATTERNS:
 
 def test_the_fuzzer_tables_name_only_existing_urls():
     names = {p.name for p in PATTERNS}
-    tables = [SOURCE, FORM_CLASSES, CAUSES, SAVED_BEFORE_REFUSING, CLINIC_WIDE]
+    tables = [
+        SOURCE,
+        FORM_CLASSES,
+        CAUSES,
+        SAVED_BEFORE_REFUSING,
+        CLINIC_WIDE,
+        QUERY,
+        TWO_FACTOR,
+        SEVERAL_LOCATIONS,
+    ]
     named = {name for table in tables for name in table} | set(SOURCE.values())
     assert sorted(named - names) == []
+
+
+def test_a_row_a_request_adds_is_told_apart_from_the_rows_it_changed(db, location):
+    """A refused post that inserts rows must not pass for one that changed nothing."""
+    before = rows.snapshot()
+    made = make_client(location=location)
+    after = rows.snapshot()
+    assert str(made.pk) in rows.added(before, after)["clients.Client"]
+    assert "clients.Client" not in rows.changed(before, after)
