@@ -53,10 +53,14 @@ def message_schedule(
     aftercare_step=None,
     data: dict | None = None,
     conf: MessageSettings | None = None,
+    reopen: bool = False,
 ) -> OutboundMessage:
     """The row for this kind + source + step, created pending (or skipped, with the reason,
     when the client may not receive it: staff then see why nothing will be sent). Calling
-    it again returns the existing row untouched."""
+    it again returns the existing row untouched, except with ``reopen`` (the course scans):
+    a row cancelled as no longer needed is made due again, because what answered it (a
+    booking) fell through while the key, computed from the same records, stayed the same.
+    Only a row never tried is reopened, so no message can reach a client twice this way."""
     spec = spec_for(kind)
     source = {"appointment": appointment, "course": course, "consultation": consultation}[
         spec.source
@@ -65,7 +69,7 @@ def message_schedule(
         raise ValueError(f"A {kind} message needs its {spec.source}.")
     conf = conf or MessageSettings.current()
     reason = consent_reason(client, spec.category)
-    message, _created = OutboundMessage.objects.get_or_create(
+    message, created = OutboundMessage.objects.get_or_create(
         idempotency_key=idempotency_key(
             kind=kind, source=spec.source, source_id=source.pk, step=step
         ),
@@ -83,6 +87,19 @@ def message_schedule(
             "reason": reason,
         },
     )
+    if reopen and not created and message.status == Status.CANCELLED:
+        reopened = OutboundMessage.objects.filter(
+            pk=message.pk, status=Status.CANCELLED, reason=Reason.NOT_NEEDED, attempts=0
+        ).update(
+            status=Status.SKIPPED if reason else Status.PENDING,
+            reason=reason,
+            due_at=quiet_adjusted(client, due_at, conf),
+            data=data or message.data,
+            updated_by=None,
+            updated_at=timezone.now(),
+        )
+        if reopened:
+            message.refresh_from_db()
     return message
 
 
