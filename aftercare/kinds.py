@@ -79,7 +79,9 @@ SPECS: dict[str, KindSpec] = {
             Category.CARE,
             Source.APPOINTMENT,
             ("appointment",),
-            "Sent when an appointment the client was told about is cancelled.",
+            "Sent when an appointment the client was told about is cancelled, with a "
+            "calendar (.ics) cancellation that removes the entry.",
+            attach_ics=True,
         ),
         KindSpec(
             Kind.NO_SHOW_FOLLOW_UP,
