@@ -21,6 +21,18 @@ pytestmark = pytest.mark.usefixtures("clock")
 FIRST_SESSION = date(2027, 1, 12)
 
 
+def book(client, practitioner, room, kind, day, **extra):
+    return make_appointment(
+        client=client, practitioner=practitioner, room=room, kind=kind, day=day, **extra
+    )
+
+
+def next_session(first_session, practitioner, room, day):
+    return book(
+        first_session.client, practitioner, room, "session", day, course=first_session.course
+    )
+
+
 def complete(appointment, by, clock):
     clock.move_to(appointment.start)
     return complete_appointment(appointment, by=by)
@@ -54,14 +66,7 @@ def test_a_course_with_sessions_left_and_none_booked_gets_a_nudge(first_session,
 
 
 def test_no_nudge_when_the_next_session_is_booked(first_session, practitioner, room, clock):
-    make_appointment(
-        client=first_session.client,
-        practitioner=practitioner,
-        room=room,
-        kind="session",
-        day=date(2027, 2, 16),
-        course=first_session.course,
-    )
+    next_session(first_session, practitioner, room, date(2027, 2, 16))
     clock.move_to(datetime(2027, 2, 3, 12, 0, tzinfo=UTC))
     assert outbox_scan_nudges() == 0
 
@@ -69,26 +74,12 @@ def test_no_nudge_when_the_next_session_is_booked(first_session, practitioner, r
 def test_booking_the_next_session_cancels_a_pending_nudge(first_session, practitioner, room, clock):
     clock.move_to(datetime(2027, 2, 3, 12, 0, tzinfo=UTC))
     outbox_scan_nudges()
-    make_appointment(
-        client=first_session.client,
-        practitioner=practitioner,
-        room=room,
-        kind="session",
-        day=date(2027, 2, 16),
-        course=first_session.course,
-    )
+    next_session(first_session, practitioner, room, date(2027, 2, 16))
     assert rows(kind=Kind.NEXT_SESSION_NUDGE)[0].status == "cancelled"
 
 
 def finish_course(first_session, practitioner, room, clock):
-    second = make_appointment(
-        client=first_session.client,
-        practitioner=practitioner,
-        room=room,
-        kind="session",
-        day=date(2027, 1, 26),
-        course=first_session.course,
-    )
+    second = next_session(first_session, practitioner, room, date(2027, 1, 26))
     return complete(second, practitioner, clock)
 
 
@@ -150,13 +141,7 @@ def test_a_recall_is_not_sent_when_the_client_has_booked(
     clock.move_to(datetime(2028, 1, 26, 10, 0, tzinfo=UTC))
     outbox_scan_recalls()
     recall = OutboundMessage.objects.get(kind=Kind.TOUCH_UP_RECALL)
-    make_appointment(
-        client=smp_client,
-        practitioner=practitioner,
-        room=room,
-        kind="touch_up",
-        day=date(2028, 2, 1),
-    )
+    book(smp_client, practitioner, room, "touch_up", date(2028, 2, 1))
     recall.refresh_from_db()
     assert (recall.status, recall.reason) == ("cancelled", "not_needed")
 
@@ -203,14 +188,7 @@ def test_a_next_session_booked_then_cancelled_brings_the_nudge_back_once(
 
     clock.move_to(datetime(2027, 2, 3, 9, 0, tzinfo=UTC))
     outbox_scan_nudges()
-    second = make_appointment(
-        client=first_session.client,
-        practitioner=practitioner,
-        room=room,
-        kind="session",
-        day=date(2027, 2, 16),
-        course=first_session.course,
-    )
+    second = next_session(first_session, practitioner, room, date(2027, 2, 16))
     nudge = OutboundMessage.objects.get(kind=Kind.NEXT_SESSION_NUDGE)
     assert (nudge.status, nudge.reason) == ("cancelled", "not_needed")
     appointment_cancel(appointment=second, by=front_desk, reason="Client is travelling")
@@ -237,13 +215,7 @@ def test_booking_a_consultation_leaves_the_course_nudge_to_go_out(
 ):
     clock.move_to(datetime(2027, 2, 3, 9, 0, tzinfo=UTC))
     outbox_scan_nudges()
-    make_appointment(
-        client=first_session.client,
-        practitioner=practitioner,
-        room=room,
-        kind="consultation",
-        day=date(2027, 2, 9),
-    )
+    book(first_session.client, practitioner, room, "consultation", date(2027, 2, 9))
     assert OutboundMessage.objects.get(kind=Kind.NEXT_SESSION_NUDGE).status == "pending"
     clock.move_to(datetime(2027, 2, 3, 10, 0, tzinfo=UTC))
     dispatch()
@@ -311,9 +283,7 @@ def test_the_second_recall_follows_the_first_one_sent_at_the_repeat_interval(
 
 
 def touch_up(client, practitioner, room, clock, day, **extra):
-    appointment = make_appointment(
-        client=client, practitioner=practitioner, room=room, kind="touch_up", day=day, **extra
-    )
+    appointment = book(client, practitioner, room, "touch_up", day, **extra)
     return complete_treatment(appointment, practitioner, clock)
 
 
@@ -380,29 +350,28 @@ def test_a_touch_up_on_its_own_resets_the_recall_clock(
     )
 
 
+def recall_of(treatment, *, due):
+    """A first recall of ``treatment``, made directly rather than by the scan."""
+    return message_schedule(
+        kind=Kind.TOUCH_UP_RECALL,
+        client=treatment.client,
+        appointment=treatment,
+        course=treatment.course,
+        step="recall-1",
+        due_at=due,
+        data={"recall_number": 1, "months_since": 12},
+    )
+
+
 def test_a_newer_treatment_cancels_the_recalls_still_pending_from_an_older_one(
     first_session, practitioner, room, clock, consenting, dispatch, mailoutbox
 ):
     last = finish_course(first_session, practitioner, room, clock)
-    standalone = make_appointment(
-        client=consenting,
-        practitioner=practitioner,
-        room=room,
-        kind="touch_up",
-        day=date(2028, 2, 15),
-    )
+    standalone = book(consenting, practitioner, room, "touch_up", date(2028, 2, 15))
     # A recall of the older treatment made while the touch-up was already booked (a scan
     # racing the front desk): completing the touch-up closes it.
     clock.move_to(datetime(2028, 1, 26, 9, 0, tzinfo=UTC))
-    old = message_schedule(
-        kind=Kind.TOUCH_UP_RECALL,
-        client=consenting,
-        appointment=last,
-        course=last.course,
-        step="recall-1",
-        due_at=datetime(2028, 3, 1, 10, 0, tzinfo=UTC),
-        data={"recall_number": 1, "months_since": 12},
-    )
+    old = recall_of(last, due=datetime(2028, 3, 1, 10, 0, tzinfo=UTC))
     assert old.status == "pending"
     complete_treatment(standalone, practitioner, clock)
     old.refresh_from_db()
@@ -416,15 +385,7 @@ def test_a_recall_of_an_older_treatment_is_not_sent_at_send_time(
     touch_up(consenting, practitioner, room, clock, date(2027, 9, 7))
     # Made behind the rules' back: the sender's own check is the last line.
     clock.move_to(datetime(2028, 1, 26, 10, 0, tzinfo=UTC))
-    old = OutboundMessage.objects.create(
-        kind=Kind.TOUCH_UP_RECALL,
-        client=consenting,
-        appointment=last,
-        course=last.course,
-        step="recall-1",
-        due_at=datetime(2028, 1, 26, 10, 0, tzinfo=UTC),
-        idempotency_key="older-treatment",
-    )
+    old = recall_of(last, due=datetime(2028, 1, 26, 10, 0, tzinfo=UTC))
     dispatch()
     old.refresh_from_db()
     assert (old.status, old.reason) == ("cancelled", "not_needed")
@@ -448,13 +409,7 @@ def test_a_touch_up_booked_then_cancelled_brings_the_recall_back(
     finish_course(first_session, practitioner, room, clock)
     clock.move_to(datetime(2028, 1, 26, 9, 0, tzinfo=UTC))
     outbox_scan_recalls()
-    booked = make_appointment(
-        client=consenting,
-        practitioner=practitioner,
-        room=room,
-        kind="touch_up",
-        day=date(2028, 2, 8),
-    )
+    booked = book(consenting, practitioner, room, "touch_up", date(2028, 2, 8))
     assert OutboundMessage.objects.get(kind=Kind.TOUCH_UP_RECALL).status == "cancelled"
     outbox_scan_recalls()  # still booked: stays closed
     assert OutboundMessage.objects.get(kind=Kind.TOUCH_UP_RECALL).status == "cancelled"
@@ -472,15 +427,9 @@ def test_booking_a_consultation_leaves_a_pending_recall_but_a_touch_up_answers_i
     finish_course(first_session, practitioner, room, clock)
     clock.move_to(datetime(2028, 1, 26, 9, 0, tzinfo=UTC))
     outbox_scan_recalls()
-    make_appointment(client=consenting, practitioner=practitioner, room=room, day=date(2028, 2, 1))
+    book(consenting, practitioner, room, "consultation", date(2028, 2, 1))
     assert OutboundMessage.objects.get(kind=Kind.TOUCH_UP_RECALL).status == "pending"
-    make_appointment(
-        client=consenting,
-        practitioner=practitioner,
-        room=room,
-        kind="touch_up",
-        day=date(2028, 2, 8),
-    )
+    book(consenting, practitioner, room, "touch_up", date(2028, 2, 8))
     assert OutboundMessage.objects.get(kind=Kind.TOUCH_UP_RECALL).status == "cancelled"
 
 
