@@ -79,7 +79,9 @@ SPECS: dict[str, KindSpec] = {
             Category.CARE,
             Source.APPOINTMENT,
             ("appointment",),
-            "Sent when an appointment the client was told about is cancelled.",
+            "Sent when an appointment the client was told about is cancelled, with a "
+            "calendar (.ics) cancellation that removes the entry.",
+            attach_ics=True,
         ),
         KindSpec(
             Kind.NO_SHOW_FOLLOW_UP,
@@ -122,12 +124,24 @@ SPECS: dict[str, KindSpec] = {
         KindSpec(
             Kind.TOUCH_UP_RECALL,
             Category.MARKETING,
-            Source.COURSE,
+            # The client's latest completed session or touch-up: the clock of the pigment's
+            # fading restarts with each treatment, whatever course it belongs to.
+            Source.APPOINTMENT,
             ("course", "recall"),
-            "Sent months after a course is completed, repeating at the configured interval.",
+            "Sent months after the client's latest pigmentation session or touch-up (once "
+            "no course is under way), repeating at the configured interval.",
         ),
     )
 }
+
+
+# The messages that tell a client about an appointment: once one of them has reached the
+# client, a cancellation must reach them too.
+APPOINTMENT_NOTICES = (
+    Kind.BOOKING_CONFIRMATION,
+    Kind.APPOINTMENT_REMINDER,
+    Kind.RESCHEDULE_NOTICE,
+)
 
 
 def spec_for(kind: str) -> KindSpec:

@@ -41,9 +41,17 @@ def messages_visible_to(user: User) -> QuerySet[OutboundMessage]:
 
 def message_get_for_user(*, user: User, public_id) -> OutboundMessage:
     try:
-        return messages_visible_to(user).select_related(*RELATED).get(public_id=public_id)
+        return (
+            messages_visible_to(user).select_related(*RELATED, "resend_of").get(public_id=public_id)
+        )
     except (OutboundMessage.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such message") from None
+
+
+def message_copies(*, message: OutboundMessage) -> list[OutboundMessage]:
+    """The copies staff sent of a sent message, oldest first (copies are the client's, so
+    whoever sees the message sees them)."""
+    return list(message.resent_as.order_by("created_at", "pk"))
 
 
 def outbox_page(*, user: User, view: str, kind: str, page) -> Page:

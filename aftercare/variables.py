@@ -59,7 +59,7 @@ VARIABLES: dict[str, dict[str, str]] = {
     },
     "recall": {
         "number": "1 for the first recall, 2 for the second…",
-        "months_since": "Months since the last session of the course",
+        "months_since": "Months since the client's latest pigmentation session or touch-up",
     },
 }
 

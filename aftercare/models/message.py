@@ -87,9 +87,19 @@ class OutboundMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Staff resends: part of the Message-ID so a deliberate resend is not merged by the
-    # recipient's mail program with the first copy.
+    # Staff requeues of a message that was never delivered (failed, cancelled, skipped):
+    # part of the Message-ID so a deliberate resend is not merged by the recipient's mail
+    # program with an earlier copy.
     resends = models.PositiveSmallIntegerField(default=0)
+    # A sent message that staff send again is copied into a new row with its own key
+    # (``<key of the original>:resend-<n>``), so every key is still sent once at most.
+    resend_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resent_as",
+    )
     idempotency_key = models.CharField(max_length=200, unique=True)
     # What was sent, kept for the record (rendered at send time).
     to_email = models.EmailField(blank=True)
@@ -156,4 +166,9 @@ class OutboundMessage(models.Model):
 
     @property
     def can_resend(self) -> bool:
-        return self.status in (self.Status.FAILED, self.Status.CANCELLED, self.Status.SKIPPED)
+        return self.status in (
+            self.Status.SENT,
+            self.Status.FAILED,
+            self.Status.CANCELLED,
+            self.Status.SKIPPED,
+        )

@@ -13,6 +13,8 @@ from accounts.models import User
 from aftercare.kinds import Category, spec_for
 from aftercare.models import MessageSettings, OutboundMessage
 from aftercare.quiet_hours import next_allowed
+from audit.models import AuditEvent
+from audit.services import event_record
 
 Status = OutboundMessage.Status
 Reason = OutboundMessage.Reason
@@ -51,10 +53,14 @@ def message_schedule(
     aftercare_step=None,
     data: dict | None = None,
     conf: MessageSettings | None = None,
+    reopen: bool = False,
 ) -> OutboundMessage:
     """The row for this kind + source + step, created pending (or skipped, with the reason,
     when the client may not receive it: staff then see why nothing will be sent). Calling
-    it again returns the existing row untouched."""
+    it again returns the existing row untouched, except with ``reopen`` (the course scans):
+    a row cancelled as no longer needed is made due again, because what answered it (a
+    booking) fell through while the key, computed from the same records, stayed the same.
+    Only a row never tried is reopened, so no message can reach a client twice this way."""
     spec = spec_for(kind)
     source = {"appointment": appointment, "course": course, "consultation": consultation}[
         spec.source
@@ -63,7 +69,7 @@ def message_schedule(
         raise ValueError(f"A {kind} message needs its {spec.source}.")
     conf = conf or MessageSettings.current()
     reason = consent_reason(client, spec.category)
-    message, _created = OutboundMessage.objects.get_or_create(
+    message, created = OutboundMessage.objects.get_or_create(
         idempotency_key=idempotency_key(
             kind=kind, source=spec.source, source_id=source.pk, step=step
         ),
@@ -81,6 +87,19 @@ def message_schedule(
             "reason": reason,
         },
     )
+    if reopen and not created and message.status == Status.CANCELLED:
+        reopened = OutboundMessage.objects.filter(
+            pk=message.pk, status=Status.CANCELLED, reason=Reason.NOT_NEEDED, attempts=0
+        ).update(
+            status=Status.SKIPPED if reason else Status.PENDING,
+            reason=reason,
+            due_at=quiet_adjusted(client, due_at, conf),
+            data=data or message.data,
+            updated_by=None,
+            updated_at=timezone.now(),
+        )
+        if reopened:
+            message.refresh_from_db()
     return message
 
 
@@ -100,31 +119,66 @@ def message_move(message: OutboundMessage, *, due_at: datetime, conf: MessageSet
     )
 
 
+def _audit(message: OutboundMessage, *, action: str, changes: dict, by: User) -> None:
+    event_record(
+        action=action,
+        object_type=OutboundMessage._meta.label,
+        object_id=str(message.public_id),
+        # The kind, never the subject: a subject may name the client, and the trail is
+        # written once and kept.
+        object_label=f"{message.get_kind_display().lower()} {message.public_id}",
+        client_public_id=message.client.public_id,
+        changes=changes,
+        by=by,
+    )
+
+
+def _locked(message: OutboundMessage) -> OutboundMessage:
+    return (
+        OutboundMessage.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=message.pk)
+    )
+
+
 @transaction.atomic
 def message_cancel(*, message: OutboundMessage, by: User) -> OutboundMessage:
     """Staff cancel a pending message."""
-    done = OutboundMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
-        status=Status.CANCELLED, reason=Reason.STAFF, updated_by=by, updated_at=timezone.now()
-    )
-    message.refresh_from_db()
-    if not done:
+    message = _locked(message)
+    if not message.can_cancel:
         raise ValidationError(
             f"This message is {message.get_status_display().lower()}; only a pending message "
             "can be cancelled."
         )
+    message.status, message.reason, message.updated_by = Status.CANCELLED, Reason.STAFF, by
+    message.save(update_fields=["status", "reason", "updated_by", "updated_at"])
+    _audit(
+        message,
+        action=AuditEvent.Action.UPDATE,
+        changes={"status": {"before": Status.PENDING, "after": Status.CANCELLED}},
+        by=by,
+    )
     return message
 
 
 @transaction.atomic
 def message_resend(*, message: OutboundMessage, by: User) -> OutboundMessage:
-    """A failed, cancelled or skipped message goes back to the queue, due now. The sender
-    applies the send-time rules again (consent, quiet hours, whether it still applies)."""
-    message = OutboundMessage.objects.select_for_update(of=("self",)).get(pk=message.pk)
+    """Staff send a message again; the row that will go out, due now. The sender applies
+    the send-time rules again (consent, quiet hours, whether it still applies).
+
+    Each idempotency key is sent once at most, so a resend never re-sends a key that went:
+    a sent message is copied into a new row linked to it (``resend_of``), keyed
+    ``<key of the original>:resend-<n>``, which gets its own Message-ID. A failed, cancelled
+    or skipped message was never delivered, so that row itself goes back to the queue."""
+    message = _locked(message)
     if not message.can_resend:
         raise ValidationError(
-            f"This message is {message.get_status_display().lower()}; only a failed, "
+            f"This message is {message.get_status_display().lower()}; only a sent, failed, "
             "cancelled or skipped message can be sent again."
         )
+    if message.status == Status.SENT:
+        return _resend_copy(message, by=by)
+    before = message.status
     message.status = Status.PENDING
     message.reason = Reason.NONE
     message.attempts = 0
@@ -142,4 +196,47 @@ def message_resend(*, message: OutboundMessage, by: User) -> OutboundMessage:
             "updated_at",
         ]
     )
+    _audit(
+        message,
+        action=AuditEvent.Action.UPDATE,
+        changes={
+            "status": {"before": before, "after": Status.PENDING},
+            "resends": {"before": message.resends - 1, "after": message.resends},
+        },
+        by=by,
+    )
     return message
+
+
+def _resend_copy(sent: OutboundMessage, *, by: User) -> OutboundMessage:
+    # Copies hang off the first message, so their numbers count every resend of it; the
+    # lock on that row makes two desks resending at once number (and see) each other's.
+    original = _locked(sent.resend_of) if sent.resend_of_id else sent
+    copies = original.resent_as.all()
+    if copies.filter(status__in=OutboundMessage.OPEN).exists():
+        raise ValidationError(
+            "This message is already being sent again; the copy goes out within a minute."
+        )
+    number = copies.count() + 1
+    copy = OutboundMessage.objects.create(
+        kind=original.kind,
+        client=original.client,
+        appointment_id=original.appointment_id,
+        course_id=original.course_id,
+        consultation_id=original.consultation_id,
+        aftercare_step_id=original.aftercare_step_id,
+        step=original.step,
+        data=original.data,
+        due_at=timezone.now(),
+        status=Status.PENDING,
+        idempotency_key=f"{original.idempotency_key}:resend-{number}",
+        resend_of=original,
+        updated_by=by,
+    )
+    _audit(
+        copy,
+        action=AuditEvent.Action.CREATE,
+        changes={"after": {"resend_of": str(original.public_id), "copy": number}},
+        by=by,
+    )
+    return copy

@@ -3,11 +3,18 @@
 Both are computed from the calendar rather than scheduled at an event, because what they
 depend on is the absence of something (no session booked N days on; years without a
 touch-up). Each scan is idempotent: the idempotency key makes a second run find the rows
-the first one made.
+the first one made. A row that a booking cancelled as not needed is reopened when the scan
+finds the same key called for again (the booking was cancelled); a row never reopens once
+tried, so none is sent twice.
 
 Course rule: a course's sessions are done when the number of its completed appointments
 reaches ``planned_sessions`` (scheduling marks the course completed then); a course with
 fewer completed sessions and none booked ahead is waiting for its next session.
+
+Recall rule: per client, counted from their latest completed treatment (a pigmentation
+session or a touch-up, in a course or on its own), once that treatment's course (if any)
+is no longer under way; the recall rows are keyed by that appointment, so a newer treatment
+starts the count again at recall 1 and the older rows are cancelled.
 """
 
 import calendar
@@ -40,6 +47,35 @@ def _completed():
     from scheduling.models import Appointment
 
     return Q(appointments__status=Appointment.Status.COMPLETED)
+
+
+def treatments():
+    """Appointments that put pigment in the skin (sessions and touch-ups)."""
+    from scheduling.models import Appointment, AppointmentType
+
+    return Appointment.objects.filter(appointment_type__kind__in=AppointmentType.CLINICAL_KINDS)
+
+
+def later_treatment_exists(appointment) -> bool:
+    """Whether the client has a completed treatment after ``appointment``."""
+    from scheduling.models import Appointment
+
+    return (
+        treatments()
+        .filter(client_id=appointment.client_id, status=Appointment.Status.COMPLETED)
+        .filter(Q(start__gt=appointment.start) | Q(start=appointment.start, pk__gt=appointment.pk))
+        .exists()
+    )
+
+
+def treatment_booked(client_id: int, now) -> bool:
+    from scheduling.models import Appointment
+
+    return (
+        treatments()
+        .filter(client_id=client_id, status__in=Appointment.UPCOMING, start__gte=now)
+        .exists()
+    )
 
 
 def outbox_scan_nudges(*, now=None) -> int:
@@ -82,16 +118,18 @@ def outbox_scan_nudges(*, now=None) -> int:
             step=f"after-{course.last_pk}",
             due_at=max(wall_clock(day, conf.day_send_time, tz), now),
             conf=conf,
+            reopen=True,
         )
         made += 1
     return made
 
 
 def outbox_scan_recalls(*, now=None) -> int:
-    """The latest due touch-up recall of each completed course: recall 1 ``recall_first_months``
-    after the last session, then one every ``recall_repeat_months``, ``recall_max`` at most.
-    A recall missed (the feature was off) is not sent late; only the latest due one is."""
-    from scheduling.models import Course
+    """The latest due touch-up recall of each client: recall 1 ``recall_first_months`` after
+    their latest completed treatment, then one every ``recall_repeat_months``, ``recall_max``
+    at most; none while a course is under way or a treatment is booked. A recall missed (the
+    feature was off) is not sent late; only the latest due one is."""
+    from scheduling.models import Appointment, Course
 
     now = now or timezone.now()
     conf = MessageSettings.current()
@@ -99,32 +137,43 @@ def outbox_scan_recalls(*, now=None) -> int:
         return 0
     # A cheap lower bound in SQL (months are at least 28 days); the exact rule in Python.
     earliest = now - timedelta(days=28 * conf.recall_first_months)
-    courses = (
-        Course.objects.filter(status=Course.Status.COMPLETED)
-        .annotate(last_start=Max("appointments__start", filter=_completed()))
-        .filter(last_start__lte=earliest)
-        .select_related("client__home_location")
+    completed = treatments().filter(status=Appointment.Status.COMPLETED)
+    later = completed.filter(client=OuterRef("client")).filter(
+        Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), pk__gt=OuterRef("pk"))
+    )
+    booked = treatments().filter(
+        client=OuterRef("client"), status__in=Appointment.UPCOMING, start__gte=now
+    )
+    latest = (
+        completed.filter(start__lte=earliest)
+        .filter(Q(course__isnull=True) | ~Q(course__status=Course.Status.ACTIVE))
+        .exclude(Exists(later))
+        .exclude(Exists(booked))
+        .select_related("client__home_location", "course")
     )
     made = 0
-    for course in courses.iterator(chunk_size=SCAN_CHUNK):
-        tz = course.client.home_location.tz
-        finished = timezone.localtime(course.last_start, tz).date()
-        months = months_between(finished, timezone.localtime(now, tz).date())
+    for treatment in latest.iterator(chunk_size=SCAN_CHUNK):
+        client = treatment.client
+        tz = client.home_location.tz
+        treated = timezone.localtime(treatment.start, tz).date()
+        months = months_between(treated, timezone.localtime(now, tz).date())
         if months < conf.recall_first_months:
             continue
         number = min(
             1 + (months - conf.recall_first_months) // conf.recall_repeat_months, conf.recall_max
         )
         offset = conf.recall_first_months + (number - 1) * conf.recall_repeat_months
-        due = wall_clock(add_months(finished, offset), conf.day_send_time, tz)
+        due = wall_clock(add_months(treated, offset), conf.day_send_time, tz)
         message_schedule(
             kind=Kind.TOUCH_UP_RECALL,
-            client=course.client,
-            course=course,
+            client=client,
+            appointment=treatment,
+            course=treatment.course,
             step=f"recall-{number}",
             due_at=max(due, now),
             data={"recall_number": number, "months_since": offset},
             conf=conf,
+            reopen=True,
         )
         made += 1
     return made

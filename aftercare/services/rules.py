@@ -7,9 +7,10 @@ Nothing is enqueued here; the dispatcher picks rows up when they are due.
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from aftercare.kinds import SPECS, Category, Kind
+from aftercare.kinds import APPOINTMENT_NOTICES, SPECS, Category, Kind
 from aftercare.models import AftercarePlan, MessageSettings, OutboundMessage
 from aftercare.quiet_hours import wall_clock
 from aftercare.services.outbox import (
@@ -21,18 +22,8 @@ from aftercare.services.outbox import (
 
 Status = OutboundMessage.Status
 Reason = OutboundMessage.Reason
-APPOINTMENT_NOTICES = (
-    Kind.BOOKING_CONFIRMATION,
-    Kind.APPOINTMENT_REMINDER,
-    Kind.RESCHEDULE_NOTICE,
-)
-# Messages that ask the client to get in touch or book: pointless once they have booked.
-REBOOKING_KINDS = (
-    Kind.NO_SHOW_FOLLOW_UP,
-    Kind.NEXT_SESSION_NUDGE,
-    Kind.CONSULTATION_FOLLOW_UP,
-    Kind.TOUCH_UP_RECALL,
-)
+# Messages that ask the client to get back in touch: any booking answers them.
+GET_IN_TOUCH_KINDS = (Kind.NO_SHOW_FOLLOW_UP, Kind.CONSULTATION_FOLLOW_UP)
 # An aftercare step whose time passed longer ago than this when the session is recorded as
 # completed (a session logged days late) is not sent at all; a more recent one goes now.
 AFTERCARE_GRACE = timedelta(hours=12)
@@ -55,6 +46,19 @@ def _schedule_reminders(appointment, conf: MessageSettings, *, suffix: str = "",
         )
 
 
+def answered_by(appointment) -> Q:
+    """The client's messages a new booking answers: the follow-ups asking them to get in
+    touch; the nudge of the course the booking belongs to (a consultation, or a session
+    of another course, leaves the course with nothing booked); the touch-up recall when
+    the booking is a treatment (session or touch-up). The send-time check asks the same."""
+    answered = Q(kind__in=GET_IN_TOUCH_KINDS)
+    if appointment.course_id:
+        answered |= Q(kind=Kind.NEXT_SESSION_NUDGE, course_id=appointment.course_id)
+    if appointment.appointment_type.is_pigmentation:
+        answered |= Q(kind=Kind.TOUCH_UP_RECALL)
+    return answered
+
+
 def on_appointment_booked(*, appointment, by, **_) -> None:
     conf = MessageSettings.current()
     message_schedule(
@@ -66,8 +70,10 @@ def on_appointment_booked(*, appointment, by, **_) -> None:
         conf=conf,
     )
     _schedule_reminders(appointment, conf)
+    # Cancelled as not needed, so that the scans reopen a nudge or recall if this booking
+    # is cancelled in turn (see outbox.message_schedule).
     messages_cancel(
-        OutboundMessage.objects.filter(client=appointment.client, kind__in=REBOOKING_KINDS),
+        OutboundMessage.objects.filter(answered_by(appointment), client=appointment.client),
         reason=Reason.NOT_NEEDED,
     )
 
@@ -107,9 +113,13 @@ def on_appointment_rescheduled(*, appointment, by, old_start, **_) -> None:
 
 def on_appointment_cancelled(*, appointment, by, **_) -> None:
     mine = OutboundMessage.objects.filter(appointment=appointment)
-    # Told about it (a message sent, or on its way): tell them it is off. A booking cancelled
-    # before its confirmation left gets no mail at all.
-    told = mine.filter(status__in=(Status.SENT, Status.SENDING)).exists()
+    # Told about it, or perhaps (a notice being sent, which its sender may still drop when
+    # it sees the cancellation): a notice is made, and at its own send time it goes only
+    # if a notice really reached the client (aftercare/services/checks.py). A booking
+    # cancelled before its confirmation left gets no mail at all.
+    told = mine.filter(
+        kind__in=APPOINTMENT_NOTICES, status__in=(Status.SENT, Status.SENDING)
+    ).exists()
     messages_cancel(mine, reason=Reason.SOURCE_CHANGED, by=by)
     if told:
         message_schedule(
@@ -173,6 +183,13 @@ def on_appointment_status_changed(*, appointment, by, old_status, **_) -> None:
     if new == Appointment.Status.COMPLETED and appointment.appointment_type.is_pigmentation:
         _schedule_aftercare(appointment, conf)
         _schedule_healing_check(appointment, conf)
+        # The recall clock restarts at this treatment (aftercare/services/periodic.py).
+        messages_cancel(
+            OutboundMessage.objects.filter(
+                client=appointment.client, kind=Kind.TOUCH_UP_RECALL
+            ).exclude(appointment=appointment),
+            reason=Reason.NOT_NEEDED,
+        )
     elif new == Appointment.Status.NO_SHOW:
         message_schedule(
             kind=Kind.NO_SHOW_FOLLOW_UP,

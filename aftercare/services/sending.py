@@ -14,18 +14,23 @@ Design
    the row stays ``sending`` and step 5 returns it.
 3. **Send** (``outbox_send``): under the row lock, the row must still be ``sending`` with this
    token, otherwise the task is a duplicate delivery and does nothing. The send-time rules
-   run (consent, address, archive, whether the source still calls for it, quiet hours), the
-   template renders (a broken one fails the message with the error, never sends), attempts
-   go up and ``claimed_at`` is refreshed, and the rendered email is stored. That commits,
+   run (consent, address, archive, whether the source still calls for it, quiet hours), then
+   the attempt is counted and ``claimed_at`` refreshed, and that commits before anything
+   else is done: whatever happens next, the attempt is on the row. The email is then
+   prepared (context, template, calendar file): a broken template fails the message with
+   the error; any other exception is logged and retried like an SMTP error, with its text
+   on the row for staff. The rendered email is stored (a conditional UPDATE on the claim),
    then the SMTP conversation happens outside any transaction.
 4. **Mark sent** with a conditional UPDATE (``status='sending' AND claim_token=token``). An
    SMTP error (or any exception) instead puts the row back to ``pending`` with an exponential
    backoff (``OUTBOX_RETRY_BASE_SECONDS`` × 2^(attempt-1)), or ``failed`` with the error once
    ``OUTBOX_MAX_ATTEMPTS`` are used or the server refuses permanently (5xx).
 5. **Recover**: each dispatch first returns rows ``sending`` for longer than
-   ``OUTBOX_STUCK_AFTER_SECONDS`` to ``pending`` (a worker killed, a task lost with Redis).
-   That timeout is longer than the task's hard time limit (settings.py enforces it), so a
-   live sender is never overtaken by its own recovery.
+   ``OUTBOX_STUCK_AFTER_SECONDS`` to ``pending`` (a worker killed, a task lost with Redis),
+   or to ``failed`` once their counted attempts reach ``OUTBOX_MAX_ATTEMPTS`` (a message
+   that kills its worker every time stops being tried). That timeout is longer than the
+   task's hard time limit (settings.py enforces it), so a live sender is never overtaken by
+   its own recovery.
 
 Guarantees, honestly
 --------------------
@@ -67,7 +72,19 @@ MAX_BACKOFF = timedelta(hours=6)
 def outbox_recover_stuck(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
-    recovered = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).update(
+    stuck = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    limit = settings.OUTBOX_MAX_ATTEMPTS
+    given_up = stuck.filter(attempts__gte=limit).update(
+        status=Status.FAILED,
+        claim_token=None,
+        claimed_at=None,
+        last_error=(
+            f"The worker sending this message stopped during each of its {limit} attempts; "
+            "it is not tried again. Check the worker's log, then send it again."
+        ),
+        updated_at=now,
+    )
+    recovered = stuck.update(
         status=Status.PENDING,
         claim_token=None,
         claimed_at=None,
@@ -75,9 +92,11 @@ def outbox_recover_stuck(*, now: datetime | None = None) -> int:
         last_error="The worker sending this message stopped; it was queued again.",
         updated_at=now,
     )
+    if given_up:
+        log.error("outbox: %s message(s) stuck in sending used up their attempts", given_up)
     if recovered:
         log.warning("outbox: %s message(s) stuck in sending were queued again", recovered)
-    return recovered
+    return recovered + given_up
 
 
 def _release(ids: list[int], token: uuid.UUID, error: str) -> None:
@@ -168,7 +187,9 @@ def _render(message: OutboundMessage, now: datetime):
     )
     ics = None
     if spec_for(message.kind).attach_ics and message.appointment is not None:
-        ics = appointment_ics(message.appointment, now=now)
+        ics = appointment_ics(
+            message.appointment, now=now, cancelled=message.kind == Kind.CANCELLATION_NOTICE
+        )
     return build_email(
         message, rendered, unsubscribe_url=context["links"]["unsubscribe"], ics=ics
     ), rendered
@@ -189,8 +210,9 @@ RELATED_BY_SOURCE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _prepare(message_id: int, token: str, now: datetime):
-    """Under the row lock: the email to send, or None when the message is not to be sent."""
+def _claim_for_send(message_id: int, token: str, now: datetime) -> OutboundMessage | None:
+    """Under the row lock: the message with its attempt counted, or None when it is not to
+    be sent now (a duplicate task, a send-time rule, quiet hours)."""
     claim = (
         OutboundMessage.objects.select_for_update()
         .filter(pk=message_id)
@@ -203,6 +225,12 @@ def _prepare(message_id: int, token: str, now: datetime):
         "client__home_location", *RELATED_BY_SOURCE[spec_for(claim["kind"]).source]
     ).get(pk=message_id)
     status, reason = send_time_verdict(message, now)
+    if status == Status.PENDING:  # another message decides this one: ask again shortly
+        message.status = Status.PENDING
+        message.due_at = now + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS)
+        message.claim_token = message.claimed_at = None
+        message.save(update_fields=["status", "due_at", "claim_token", "claimed_at", "updated_at"])
+        return None
     if status:
         message.status, message.reason = status, reason
         message.claim_token = message.claimed_at = None
@@ -215,35 +243,24 @@ def _prepare(message_id: int, token: str, now: datetime):
         message.claim_token = message.claimed_at = None
         message.save(update_fields=["status", "due_at", "claim_token", "claimed_at", "updated_at"])
         return None
-    try:
-        email, rendered = _render(message, now)
-    except TemplateProblem as problem:
-        message.status, message.last_error = Status.FAILED, str(problem)
-        message.claim_token = message.claimed_at = None
-        message.save(
-            update_fields=["status", "last_error", "claim_token", "claimed_at", "updated_at"]
-        )
-        return None
     message.attempts += 1
     message.claimed_at = now  # the stuck-claim timer runs from the start of the send
-    message.to_email = message.client.email
-    message.subject, message.body_text, message.body_html = (
-        rendered.subject,
-        rendered.text,
-        rendered.html,
+    message.save(update_fields=["attempts", "claimed_at", "updated_at"])
+    return message
+
+
+def _store_rendered(message: OutboundMessage, token: str, rendered) -> bool:
+    return bool(
+        OutboundMessage.objects.filter(
+            pk=message.pk, status=Status.SENDING, claim_token=token
+        ).update(
+            to_email=message.client.email,
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            updated_at=timezone.now(),
+        )
     )
-    message.save(
-        update_fields=[
-            "attempts",
-            "claimed_at",
-            "to_email",
-            "subject",
-            "body_text",
-            "body_html",
-            "updated_at",
-        ]
-    )
-    return message, email
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -257,9 +274,11 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-def _after_failure(message: OutboundMessage, token: str, error: Exception) -> str:
+def _after_failure(
+    message: OutboundMessage, token: str, error: Exception, *, doing: str = ""
+) -> str:
     now = timezone.now()
-    text = f"{type(error).__name__}: {error}"[:2000]
+    text = f"{doing}{type(error).__name__}: {error}"[:2000]
     final = _is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
     claimed = OutboundMessage.objects.filter(
         pk=message.pk, status=Status.SENDING, claim_token=token
@@ -282,14 +301,34 @@ def _after_failure(message: OutboundMessage, token: str, error: Exception) -> st
     return "retry"
 
 
+def _fail_template(message: OutboundMessage, token: str, problem: TemplateProblem) -> str:
+    """A template that cannot render fails at once: retrying cannot mend it."""
+    OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING, claim_token=token).update(
+        status=Status.FAILED,
+        last_error=str(problem),
+        claim_token=None,
+        claimed_at=None,
+        updated_at=timezone.now(),
+    )
+    return "failed"
+
+
 def outbox_send(*, message_id: int, claim_token: str) -> str:
     """Send one claimed message; returns what happened (for logs and tests)."""
     now = timezone.now()
     with transaction.atomic():
-        prepared = _prepare(message_id, claim_token, now)
-    if prepared is None:
+        message = _claim_for_send(message_id, claim_token, now)
+    if message is None:
         return "not-sent"
-    message, email = prepared
+    try:
+        email, rendered = _render(message, now)
+    except TemplateProblem as problem:
+        return _fail_template(message, claim_token, problem)
+    except Exception as error:  # noqa: BLE001 - a bug or an outage while preparing: recorded
+        log.exception("outbox: preparing message %s failed", message.pk)
+        return _after_failure(message, claim_token, error, doing="Preparing the message failed: ")
+    if not _store_rendered(message, claim_token, rendered):
+        return "not-sent"  # the claim was recovered meanwhile: the new claim sends it
     try:
         email.send()
     except Exception as error:  # noqa: BLE001 - any failure of the send is retried or recorded

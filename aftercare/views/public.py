@@ -49,9 +49,16 @@ def _first_name(client) -> str:
     return client.preferred_name or client.first_name
 
 
+def _link_token(request: HttpRequest, unsubscribe_token: str) -> str:
+    return unsubscribe_token
+
+
 @never_cache
 @csrf_exempt  # RFC 8058: mail programs POST "List-Unsubscribe=One-Click" with no cookie
-@rate_limit("unsubscribe-link", per_minute=30, methods=("GET", "POST"))
+@rate_limit("unsubscribe-link", per_minute=30, methods=("GET",))
+# Mail providers send the one-click POSTs of all their users from a few addresses, so the
+# POST is counted per link: a provider is never refused, a loop on one link still is.
+@rate_limit("unsubscribe-one-click", per_minute=10, methods=("POST",), key=_link_token)
 def unsubscribe(request: HttpRequest, unsubscribe_token: str) -> HttpResponse:
     """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes."""
     try:

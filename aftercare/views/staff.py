@@ -47,7 +47,11 @@ def message_detail(request: HttpRequest, message_id) -> HttpResponse:
     return render(
         request,
         "aftercare/message_detail.html",
-        {"message": message, "can_act": request.user.role in OUTBOX_ACTORS},
+        {
+            "message": message,
+            "copies": selectors.message_copies(message=message),
+            "can_act": request.user.role in OUTBOX_ACTORS,
+        },
     )
 
 
@@ -61,7 +65,8 @@ def _act(request: HttpRequest, message_id, *, action: str) -> HttpResponse:
     allowed = message.can_cancel if action == "cancel" else message.can_resend
     if request.method == "POST":
         try:
-            service(message=message, by=request.user)
+            # A resent sent message is a new row: the staff member lands on it.
+            message = service(message=message, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

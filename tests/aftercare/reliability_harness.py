@@ -286,7 +286,7 @@ def point_celery_at(app, broker_url: str, *, eager: bool) -> None:
 
 
 def make_due_messages(count: int, *, due_in: float = -60, per_client: int = 10) -> set[str]:
-    """``count`` touch-up recalls to clients who gave marketing consent, due ``due_in``
+    """``count`` next-session nudges (care messages the clients receive), due ``due_in``
     seconds from now, with quiet hours off so that the time of day does not matter."""
     from datetime import time as clock_time
     from datetime import timedelta
@@ -307,15 +307,15 @@ def make_due_messages(count: int, *, due_in: float = -60, per_client: int = 10) 
     keys = set()
     for _ in range(-(-count // per_client)):
         client = make_client(location=location, marketing_consent=True)
-        course = Course.objects.create(client=client, planned_sessions=1, status="completed")
+        # A course waiting for its next session: its nudges need no appointment records.
+        course = Course.objects.create(client=client, planned_sessions=2)
         for number in range(1, min(per_client, count - len(keys)) + 1):
             message = message_schedule(
-                kind=Kind.TOUCH_UP_RECALL,
+                kind=Kind.NEXT_SESSION_NUDGE,
                 client=client,
                 course=course,
-                step=f"recall-{number}",
+                step=f"after-{number}",
                 due_at=due,
-                data={"recall_number": number, "months_since": 12},
             )
             keys.add(message.idempotency_key)
     return keys

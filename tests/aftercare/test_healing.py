@@ -150,3 +150,48 @@ def test_one_link_takes_a_handful_of_photos_then_says_so(client, signed_off, pra
         refused = client.post(url, {"photo": jpeg_upload(), "angle": "front"})
     assert "which is all this link takes" in refused.content.decode()
     assert Photo.objects.filter(kind="healing").count() == MAX_PHOTOS_PER_LINK
+
+
+def healing_message(session) -> OutboundMessage:
+    return OutboundMessage.objects.get(kind=Kind.HEALING_CHECK, appointment=session.appointment)
+
+
+def test_no_photo_request_once_the_practitioner_has_recorded_the_healing_check(
+    signed_off, practitioner, dispatch, mailoutbox
+):
+    from sessions_app.services import healing_check_record
+
+    message = healing_message(signed_off)
+    with time_machine.travel(signed_off.appointment.start + timedelta(days=14)):
+        healing_check_record(
+            session=signed_off,
+            by=practitioner,
+            data={"rating": 5, "healed_shade": "as_intended", "coverage": "even"},
+        )
+    with time_machine.travel(message.due_at + timedelta(minutes=1)):
+        dispatch()
+    message.refresh_from_db()
+    assert (message.status, message.reason) == ("cancelled", "not_needed")
+    assert not [m for m in mailoutbox if m.subject.startswith("How has your scalp healed")]
+
+
+@pytest.mark.parametrize("change", ["appointment no longer completed", "session gone"])
+def test_no_photo_request_when_the_session_it_follows_is_not_there_any_more(
+    signed_off, dispatch, mailoutbox, change
+):
+    from scheduling.models import Appointment
+    from sessions_app.models import LayeringPass, PigmentationSession
+
+    message = healing_message(signed_off)
+    # Changed behind the services' back (a correction in the database): the sender's own
+    # check is the last line.
+    if change == "session gone":
+        LayeringPass.objects.filter(session=signed_off).delete()
+        PigmentationSession.objects.filter(pk=signed_off.pk).delete()
+    else:
+        Appointment.objects.filter(pk=signed_off.appointment_id).update(status="checked_in")
+    with time_machine.travel(message.due_at + timedelta(minutes=1)):
+        dispatch()
+    message.refresh_from_db()
+    assert (message.status, message.reason) == ("cancelled", "source_changed")
+    assert not [m for m in mailoutbox if m.subject.startswith("How has your scalp healed")]

@@ -172,3 +172,69 @@ def test_every_email_links_to_both_pages_and_they_open(
     assert len(links) == 2
     for link in links:
         assert client.get(link.removeprefix("http://127.0.0.1:8000")).status_code == 200
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_one_click_posts_from_one_mail_provider_address_are_never_refused(location):
+    from django.test import Client
+
+    from tests.factories import make_client
+
+    provider = Client(enforce_csrf_checks=True, REMOTE_ADDR="192.0.2.25")
+    people = [make_client(location=location) for _ in range(40)]
+    statuses = {
+        provider.post(unsubscribe_url(person), {"List-Unsubscribe": "One-Click"}).status_code
+        for person in people
+    }
+    assert statuses == {200}
+    assert (
+        not type(people[0])
+        .objects.filter(pk__in=[p.pk for p in people], email_reminders=True)
+        .exists()
+    )
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_a_loop_on_one_unsubscribe_link_is_still_limited(client, smp_client):
+    url = unsubscribe_url(smp_client)
+    posts = [client.post(url, REMOTE_ADDR=f"198.51.100.{n}").status_code for n in range(11)]
+    assert posts == [200] * 10 + [429]
+    gets = [client.get(url, REMOTE_ADDR="198.51.100.200").status_code for _ in range(31)]
+    assert gets == [200] * 30 + [429]
+
+
+def assert_rate_limited_page(response):
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) <= 60
+    page = response.content.decode()
+    assert 'data-testid="rate-limited"' in page
+    assert "Too many requests" in page
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_the_preferences_page_is_rate_limited_per_address(client, smp_client):
+    url = preferences_url(smp_client)
+    responses = [client.get(url, REMOTE_ADDR="203.0.113.7") for _ in range(31)]
+    assert [r.status_code for r in responses[:30]] == [200] * 30
+    assert_rate_limited_page(responses[30])
+    refused = client.post(url, {}, REMOTE_ADDR="203.0.113.7")  # both choices off
+    assert_rate_limited_page(refused)
+    smp_client.refresh_from_db()
+    assert smp_client.email_reminders is True  # the refused post changed nothing
+    assert client.get(url, REMOTE_ADDR="203.0.113.8").status_code == 200
+
+
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_the_healing_photo_page_is_rate_limited_per_address(client, practitioner, location):
+    from aftercare.tokens import healing_token
+    from tests.factories import make_started_session
+
+    session = make_started_session(practitioner=practitioner, location=location, sign_off=True)
+    token = healing_token(
+        appointment_public_id=session.appointment.public_id,
+        client_public_id=session.client.public_id,
+    )
+    url = reverse("aftercare:healing_upload", args=[token])
+    responses = [client.get(url, REMOTE_ADDR="203.0.113.9") for _ in range(21)]
+    assert [r.status_code for r in responses[:20]] == [200] * 20
+    assert_rate_limited_page(responses[20])

@@ -85,29 +85,29 @@ def new_yorker(db):
     return make_client(location=location, marketing_consent=True)
 
 
-def _recall(client, due) -> OutboundMessage:
-    course = Course.objects.create(client=client, planned_sessions=1, status="completed")
+def _nudge(client, due) -> OutboundMessage:
+    course = Course.objects.create(client=client, planned_sessions=2)
     return message_schedule(
-        kind=Kind.TOUCH_UP_RECALL, client=client, course=course, step="recall-1", due_at=due
+        kind=Kind.NEXT_SESSION_NUDGE, client=client, course=course, step="after-1", due_at=due
     )
 
 
 def test_rows_are_made_due_in_the_clients_morning(new_yorker):
     # 03:00 UTC is 22:00 the evening before in New York: wait for 08:00 there.
-    message = _recall(new_yorker, datetime(2027, 1, 6, 3, 0, tzinfo=UTC))
+    message = _nudge(new_yorker, datetime(2027, 1, 6, 3, 0, tzinfo=UTC))
     assert message.due_at == at(NEW_YORK, 2027, 1, 6, 8, 0)
 
 
 def test_the_quiet_hours_are_the_clinics_setting(new_yorker):
     MessageSettings.objects.filter(pk=1).update(quiet_start=time(23), quiet_end=time(7))
-    message = _recall(new_yorker, datetime(2027, 1, 6, 3, 0, tzinfo=UTC))
+    message = _nudge(new_yorker, datetime(2027, 1, 6, 3, 0, tzinfo=UTC))
     assert message.due_at == datetime(2027, 1, 6, 3, 0, tzinfo=UTC)
 
 
 def test_a_message_delayed_into_the_night_is_put_back_to_the_morning_at_send_time(
     new_yorker, dispatch, mailoutbox
 ):
-    message = _recall(new_yorker, datetime(2027, 1, 6, 20, 0, tzinfo=UTC))  # 15:00 in New York
+    message = _nudge(new_yorker, datetime(2027, 1, 6, 20, 0, tzinfo=UTC))  # 15:00 in New York
     # The workers were down all afternoon; they come back at 23:30 New York time.
     with time_machine.travel(at(NEW_YORK, 2027, 1, 6, 23, 30), tick=False):
         dispatch()

@@ -382,3 +382,285 @@ def test_aftercare_steps_carry_the_plan_instructions(
     ]
     assert "no water on the scalp" in mailoutbox[0].body
     assert "lukewarm water or a mild, unscented cleanser" in mailoutbox[1].body
+
+
+def calendar_of(email):
+    name, content, mimetype = email.attachments[0]
+    assert (name, mimetype) == ("appointment.ics", "text/calendar")
+    calendar = Calendar.from_ical(content)
+    return calendar, calendar.walk("VEVENT")[0]
+
+
+def test_each_move_updates_the_same_calendar_entry_with_a_higher_sequence(
+    appointment, dispatch, mailoutbox, front_desk, clock
+):
+    from scheduling.services import appointment_reschedule
+
+    dispatch()
+    _, booked = calendar_of(mailoutbox[0])
+    for _ in range(2):
+        appointment = appointment_reschedule(
+            appointment=appointment, by=front_desk, start=appointment.start + timedelta(days=1)
+        )
+        dispatch()
+    notices = [m for m in mailoutbox if m.subject.startswith("Your appointment has moved")]
+    assert len(notices) == 2
+    events = [calendar_of(m) for m in notices]
+    assert [str(cal["method"]) for cal, _ in events] == ["PUBLISH", "PUBLISH"]
+    assert {str(event["uid"]) for _, event in events} == {str(booked["uid"])}
+    assert [booked["sequence"]] + [event["sequence"] for _, event in events] == [0, 1, 2]
+    assert events[-1][1].decoded("dtstart") == appointment.start
+    assert str(events[-1][1]["status"]) == "CONFIRMED"
+
+
+def test_the_cancellation_notice_cancels_the_calendar_entry(
+    appointment, dispatch, mailoutbox, front_desk
+):
+    from scheduling.services import appointment_cancel, appointment_reschedule
+
+    dispatch()
+    _, booked = calendar_of(mailoutbox[0])
+    appointment = appointment_reschedule(
+        appointment=appointment, by=front_desk, start=appointment.start + timedelta(days=1)
+    )
+    dispatch()
+    _, moved = calendar_of(mailoutbox[-1])
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Client is unwell")
+    dispatch()
+    notice = mailoutbox[-1]
+    assert notice.subject.startswith("Your appointment on")
+    assert "is cancelled" in notice.body
+    calendar, event = calendar_of(notice)
+    assert str(calendar["method"]) == "CANCEL"
+    assert str(event["status"]) == "CANCELLED"
+    assert str(event["uid"]) == str(booked["uid"])
+    assert (booked["sequence"], moved["sequence"], event["sequence"]) == (0, 1, 2)
+    assert str(event["organizer"]).startswith("mailto:")
+
+
+def test_an_unexpected_error_while_preparing_is_recorded_and_retried_then_failed(
+    appointment, dispatch, mailoutbox, settings, clock, monkeypatch, caplog
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+
+    def broken_context(message):
+        raise KeyError("location")
+
+    monkeypatch.setattr(sending, "message_context", broken_context)
+    start = datetime.now(UTC)
+    assert dispatch() == 1
+    message = confirmation(appointment)
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
+    assert message.last_error == "Preparing the message failed: KeyError: 'location'"
+    assert message.due_at == start + timedelta(minutes=1)
+    assert message.claim_token is None
+    assert "preparing message" in caplog.text
+    clock.move_to(start + timedelta(minutes=1))
+    dispatch()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 2)
+    assert "KeyError" in message.last_error
+    assert mailoutbox == []
+
+
+def test_an_error_in_the_calendar_file_fails_the_message_with_the_error(
+    appointment, dispatch, mailoutbox, settings, monkeypatch
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+
+    def broken_ics(appointment, **kwargs):
+        raise ValueError("no time zone")
+
+    monkeypatch.setattr(sending, "appointment_ics", broken_ics)
+    dispatch()
+    message = confirmation(appointment)
+    assert (message.status, message.attempts) == (Status.FAILED, 1)
+    assert message.last_error == "Preparing the message failed: ValueError: no time zone"
+    assert mailoutbox == []
+
+
+def test_the_error_while_preparing_is_shown_to_staff(
+    appointment, dispatch, settings, monkeypatch, client, front_desk
+):
+    from django.urls import reverse
+
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(
+        sending, "message_context", lambda message: (_ for _ in ()).throw(KeyError("x"))
+    )
+    dispatch()
+    client.force_login(front_desk)
+    failed = client.get(reverse("aftercare:outbox"), {"view": "failed"}).content.decode()
+    assert "Preparing the message failed: KeyError: &#x27;x&#x27;" in failed
+
+
+def test_a_row_whose_worker_keeps_dying_stops_being_recovered_after_the_last_attempt(
+    appointment, dispatch, settings, clock
+):
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 600
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = confirmation(appointment)
+    claimed = datetime.now(UTC)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claim_token=uuid.uuid4(), claimed_at=claimed, attempts=2
+    )
+    clock.move_to(claimed + timedelta(seconds=601))
+    sending.outbox_recover_stuck()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING  # two attempts used: one left
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claim_token=uuid.uuid4(), claimed_at=claimed, attempts=3
+    )
+    sending.outbox_recover_stuck()
+    message.refresh_from_db()
+    assert (message.status, message.claim_token) == (Status.FAILED, None)
+    assert "stopped during each of its 3 attempts" in message.last_error
+
+
+def test_the_attempt_is_counted_before_preparing_so_a_crash_there_uses_it_up(
+    appointment, settings, monkeypatch
+):
+    # A worker killed while rendering leaves the attempt on the row (it committed first).
+    message = confirmation(appointment)
+    token = uuid.uuid4()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claim_token=token, claimed_at=datetime.now(UTC)
+    )
+
+    class WorkerKilled(BaseException):
+        pass
+
+    def killed(message, now):
+        raise WorkerKilled
+
+    monkeypatch.setattr(sending, "_render", killed)
+    with pytest.raises(WorkerKilled):
+        outbox_send(message_id=message.pk, claim_token=str(token))
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.SENDING, 1)
+
+
+def test_a_sent_message_resent_by_staff_goes_again_as_a_linked_copy_with_its_own_key(
+    appointment, dispatch, mailoutbox, front_desk
+):
+    from aftercare.services.outbox import message_resend
+
+    dispatch()
+    original = confirmation(appointment)
+    assert original.status == Status.SENT
+    copy = message_resend(message=original, by=front_desk)
+    assert copy.pk != original.pk
+    assert (copy.resend_of, copy.status, copy.kind, copy.appointment) == (
+        original,
+        Status.PENDING,
+        original.kind,
+        appointment,
+    )
+    assert copy.idempotency_key == f"{original.idempotency_key}:resend-1"
+    dispatch()
+    assert len(mailoutbox) == 2
+    first, again = (m.extra_headers for m in mailoutbox)
+    assert first["Message-ID"] != again["Message-ID"]
+    assert again["X-SMP-Idempotency-Key"] == copy.idempotency_key
+    assert mailoutbox[1].subject == mailoutbox[0].subject
+    original.refresh_from_db()
+    copy.refresh_from_db()
+    # The original keeps its record of what went out, and when.
+    assert (original.status, original.sent_at, original.attempts) == (
+        Status.SENT,
+        datetime(2027, 1, 4, 9, 0, tzinfo=UTC),
+        1,
+    )
+    assert copy.status == Status.SENT
+    # Resending either again makes a second copy of the original; dispatching again sends
+    # nothing more.
+    second = message_resend(message=copy, by=front_desk)
+    assert (second.resend_of, second.idempotency_key) == (
+        original,
+        f"{original.idempotency_key}:resend-2",
+    )
+    dispatch()
+    dispatch()
+    assert len(mailoutbox) == 3
+
+
+def test_a_second_resend_while_the_copy_is_queued_is_refused(appointment, dispatch, front_desk):
+    from django.core.exceptions import ValidationError
+
+    from aftercare.services.outbox import message_resend
+
+    dispatch()
+    original = confirmation(appointment)
+    message_resend(message=original, by=front_desk)
+    with pytest.raises(ValidationError, match="already being sent again"):
+        message_resend(message=original, by=front_desk)
+    assert OutboundMessage.objects.filter(resend_of=original).count() == 1
+
+
+def test_a_resent_copy_still_follows_the_send_time_rules(
+    appointment, dispatch, mailoutbox, front_desk, smp_client
+):
+    from aftercare.services.outbox import message_resend
+
+    dispatch()
+    copy = message_resend(message=confirmation(appointment), by=front_desk)
+    type(smp_client).objects.filter(pk=smp_client.pk).update(email_reminders=False)
+    dispatch()
+    copy.refresh_from_db()
+    assert (copy.status, copy.reason) == (Status.SKIPPED, "opted_out")
+    assert len(mailoutbox) == 1
+
+
+def claim(message) -> uuid.UUID:
+    token = uuid.uuid4()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claim_token=token, claimed_at=datetime.now(UTC)
+    )
+    return token
+
+
+def test_a_booking_cancelled_while_its_confirmation_is_being_claimed_gets_no_mail_at_all(
+    appointment, dispatch, mailoutbox, front_desk, clock, settings
+):
+    from scheduling.services import appointment_cancel
+
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    first = confirmation(appointment)
+    token = claim(first)  # claimed, its send task not run yet
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Booked by mistake")
+    notice = OutboundMessage.objects.get(kind=Kind.CANCELLATION_NOTICE)
+    assert notice.status == Status.PENDING
+    dispatch()
+    notice.refresh_from_db()
+    # The confirmation is still being sent: whether the client hears of the booking is not
+    # known yet, so the notice waits for it.
+    assert (notice.status, notice.due_at) == (
+        Status.PENDING,
+        datetime(2027, 1, 4, 9, 1, tzinfo=UTC),
+    )
+    assert outbox_send(message_id=first.pk, claim_token=str(token)) == "not-sent"
+    assert confirmation(appointment).status == Status.CANCELLED
+    clock.move_to(datetime(2027, 1, 4, 9, 1, tzinfo=UTC))
+    dispatch()
+    notice.refresh_from_db()
+    assert (notice.status, notice.reason) == (Status.CANCELLED, "not_needed")
+    assert mailoutbox == []
+
+
+def test_a_confirmation_that_got_out_while_the_booking_was_cancelled_is_followed_by_the_notice(
+    appointment, dispatch, mailoutbox, front_desk, clock
+):
+    from scheduling.services import appointment_cancel
+
+    first = confirmation(appointment)
+    claim(first)  # its sender already passed its checks and is talking to the server
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Booked by mistake")
+    OutboundMessage.objects.filter(pk=first.pk).update(
+        status=Status.SENT, sent_at=datetime.now(UTC), claim_token=None
+    )
+    clock.move_to(datetime(2027, 1, 4, 9, 1, tzinfo=UTC))
+    dispatch()
+    assert [m.subject for m in mailoutbox] == [
+        "Your appointment on Tuesday 12 January 2027 is cancelled"
+    ]

@@ -247,3 +247,65 @@ def test_a_manager_of_every_location_sees_every_clients_messages(client, manager
     manager.save(update_fields=["all_locations"])
     client.force_login(manager)
     assert client.get(reverse("aftercare:outbox")).context["counts"]["upcoming"] == 3
+
+
+def test_a_sent_message_is_sent_again_from_the_outbox_as_a_new_linked_message(desk, smp_client):
+    add_messages(smp_client, 1, status=Status.SENT)
+    original = OutboundMessage.objects.get()
+    sent_tab = desk.get(reverse("aftercare:outbox"), {"view": "sent"}).content.decode()
+    resend_url = reverse("aftercare:message_resend", args=[original.public_id])
+    assert resend_url in sent_tab
+    confirm = desk.get(resend_url).content.decode()
+    assert "A new copy is sent" in confirm
+    response = desk.post(resend_url)
+    copy = OutboundMessage.objects.get(resend_of=original)
+    assert response.url == reverse("aftercare:message", args=[copy.public_id])
+    original.refresh_from_db()
+    assert (original.status, copy.status) == (Status.SENT, Status.PENDING)
+    copy_page = desk.get(response.url).content.decode()
+    assert 'data-testid="resend-of"' in copy_page
+    original_page = desk.get(reverse("aftercare:message", args=[original.public_id]))
+    assert 'data-testid="resent-as"' in original_page.content.decode()
+    upcoming = desk.get(reverse("aftercare:outbox")).content.decode()
+    assert "sent again</span>" in upcoming
+    # A second click while the copy waits says so instead of queueing another.
+    again = desk.post(resend_url, follow=True).content.decode()
+    assert "already being sent again" in again
+    assert OutboundMessage.objects.filter(resend_of=original).count() == 1
+
+
+def test_staff_cancel_and_resend_are_written_to_the_audit_trail(desk, smp_client, front_desk):
+    from audit.models import AuditEvent
+
+    add_messages(smp_client, 1)
+    add_messages(smp_client, 1, status=Status.SENT)
+    pending = OutboundMessage.objects.get(status=Status.PENDING)
+    sent = OutboundMessage.objects.get(status=Status.SENT)
+    desk.post(reverse("aftercare:message_cancel", args=[pending.public_id]))
+    desk.post(reverse("aftercare:message_resend", args=[pending.public_id]))
+    desk.post(reverse("aftercare:message_resend", args=[sent.public_id]))
+    copy = OutboundMessage.objects.get(resend_of=sent)
+    events = list(AuditEvent.objects.filter(object_type="aftercare.OutboundMessage").order_by("pk"))
+    assert [(e.action, e.object_id, e.actor, e.client_public_id) for e in events] == [
+        ("update", str(pending.public_id), front_desk, smp_client.public_id),
+        ("update", str(pending.public_id), front_desk, smp_client.public_id),
+        ("create", str(copy.public_id), front_desk, smp_client.public_id),
+    ]
+    assert events[0].changes == {"status": {"before": "pending", "after": "cancelled"}}
+    assert events[1].changes == {
+        "status": {"before": "cancelled", "after": "pending"},
+        "resends": {"before": 0, "after": 1},
+    }
+    assert events[2].changes == {"after": {"resend_of": str(sent.public_id), "copy": 1}}
+    # The trail names the kind of message, never its subject or the client.
+    assert all(smp_client.last_name not in e.object_label for e in events)
+    assert events[0].path == reverse("aftercare:message_cancel", args=[pending.public_id])
+
+
+def test_a_refused_cancel_writes_nothing_to_the_audit_trail(desk, smp_client):
+    from audit.models import AuditEvent
+
+    add_messages(smp_client, 1, status=Status.FAILED)
+    message = OutboundMessage.objects.get()
+    desk.post(reverse("aftercare:message_cancel", args=[message.public_id]))
+    assert not AuditEvent.objects.filter(object_type="aftercare.OutboundMessage").exists()
