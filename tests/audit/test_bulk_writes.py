@@ -37,11 +37,9 @@ JUSTIFIED = {
     ("scheduling/services.py", "scheduling.Course", "update"): (
         "a course's completion follows from the audited completion of its last session"
     ),
-    ("sessions_app/inventory.py", "sessions_app.PigmentLot", "update"): (
-        "a stock counter; the pass that used the pigment is audited"
-    ),
-    ("sessions_app/services.py", "sessions_app.PigmentLot", "update"): (
-        "a stock counter given back when a pass is deleted; the deletion is audited"
+    ("sessions_app/inventory/stock.py", "sessions_app.PigmentLot", "update"): (
+        "a stock counter taken by a pass or given back when a pass is removed or corrected;"
+        " the pass, its removal and the correction are audited"
     ),
     ("privacy/erasure.py", "consultations.DesignPlan", "update"): ERASURE,
     ("privacy/erasure.py", "clients.FlagClearance", "update"): ERASURE,
