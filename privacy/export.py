@@ -31,7 +31,9 @@ from sessions_app.models import (
     SessionPhoto,
 )
 
-SKIPPED_FIELDS = {"id", "search_text", "claim_token", "claimed_at"}
+# Internal machinery, nothing about the person: row ids, the search index, the outbox's
+# claim and a pass form's one-time token.
+SKIPPED_FIELDS = {"id", "search_text", "claim_token", "claimed_at", "form_token"}
 
 CHUNK = 1024 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024

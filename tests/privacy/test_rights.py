@@ -63,6 +63,10 @@ def test_a_manager_exports_everything_as_a_zip_and_it_is_logged(boss, rich_clien
     assert all(c["pdf_file"] in archive.namelist() for c in record["consents"])
     assert record["photos"][0]["file"] in archive.namelist()
     assert record["sessions"][0]["passes"][0]["pigment"].startswith("Scalp Ink")
+    # Machinery is not the person's data: no row ids, claim tokens or one-time form tokens.
+    text = archive.read("client.json").decode()
+    assert '"form_token"' not in text
+    assert '"claim_token"' not in text
     assert any(name.startswith("designs/") for name in archive.namelist())
     assert archive.read(record["consents"][0]["pdf_file"]).startswith(b"%PDF-")
     assert AuditEvent.objects.filter(
