@@ -21,10 +21,15 @@ OUTBOX_PAGE_SIZE = 25
 # and the history a page at a time.
 CLIENT_UPCOMING_LIMIT = 100
 CLIENT_HISTORY_PAGE_SIZE = 25
-# Tab counts stop here ("1000+"): the sent and cancelled tabs grow with the clinic's history,
-# and counting years of rows on every visit would make the page slower every month.
-COUNT_CAP = 1000
+# Tab counts stop here ("100+"): the sent and cancelled tabs grow with the clinic's history,
+# and counting years of rows on every visit would make the page slower every month. A
+# hundred is already "a lot" at a glance, and counting it costs a tenth of a thousand.
+COUNT_CAP = 100
 RELATED = ("client", "appointment__appointment_type", "course", "consultation")
+# What a row of a message list shows (includes/message_row.html): no course or consultation,
+# and not the sent text, which can be kilobytes per message.
+ROW_RELATED = ("client", "appointment__appointment_type")
+ROW_DEFERRED = ("body_text", "body_html", "data")
 
 # The outbox page's tabs: what each shows and in which order.
 VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -54,12 +59,33 @@ def message_copies(*, message: OutboundMessage) -> list[OutboundMessage]:
     return list(message.resent_as.order_by("created_at", "pk"))
 
 
-def outbox_page(*, user: User, view: str, kind: str, page) -> Page:
-    statuses, order = VIEWS.get(view, VIEWS["upcoming"])
+class _CountedPaginator(Paginator):
+    """A paginator told its count, when the caller has already counted the same rows."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def outbox_page(
+    *, user: User, view: str, kind: str, page, counts: dict[str, int] | None = None
+) -> Page:
+    """One page of a tab. ``counts`` (outbox_counts) spares counting the tab again when
+    it holds fewer than COUNT_CAP messages and no kind is chosen."""
+    view = view if view in VIEWS else "upcoming"
+    statuses, order = VIEWS[view]
     messages = messages_visible_to(user).filter(status__in=statuses)
-    if kind in Kind.values:
+    filtered = kind in Kind.values
+    if filtered:
         messages = messages.filter(kind=kind)
-    messages = messages.select_related(*RELATED).order_by(*order)
+    messages = messages.select_related(*ROW_RELATED).defer(*ROW_DEFERRED).order_by(*order)
+    known = None if counts is None or filtered else counts[view]
+    if known is not None and known < COUNT_CAP:
+        return _CountedPaginator(messages, OUTBOX_PAGE_SIZE, count=known).get_page(page)
     return Paginator(messages, OUTBOX_PAGE_SIZE).get_page(page)
 
 
@@ -90,7 +116,11 @@ class ClientMessages:
 def client_messages(*, client, page=None) -> ClientMessages:
     """The client's open messages (the next CLIENT_UPCOMING_LIMIT) and one page of the sent
     and closed ones, newest first."""
-    base = OutboundMessage.objects.filter(client=client).select_related(*RELATED)
+    base = (
+        OutboundMessage.objects.filter(client=client)
+        .select_related(*ROW_RELATED)
+        .defer(*ROW_DEFERRED)
+    )
     upcoming = list(
         base.filter(status__in=OutboundMessage.OPEN).order_by("due_at", "pk")[
             : CLIENT_UPCOMING_LIMIT + 1

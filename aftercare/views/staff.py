@@ -22,10 +22,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         view = form.cleaned_data["view"] or "upcoming"
         kind = form.cleaned_data["kind"]
-    page = selectors.outbox_page(
-        user=request.user, view=view, kind=kind, page=request.GET.get("page")
-    )
     counts = selectors.outbox_counts(user=request.user)
+    page = selectors.outbox_page(
+        user=request.user, view=view, kind=kind, page=request.GET.get("page"), counts=counts
+    )
     return render(
         request,
         "aftercare/outbox.html",

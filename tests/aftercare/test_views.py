@@ -82,10 +82,37 @@ def test_the_outbox_query_count_is_constant(
 ):
     for _ in range(extra):
         add_messages(make_client(location=location), 2)
-    # session, user, location ids, counts, page count, page rows
-    with django_assert_num_queries(6):
+    # session, user, location ids, the tab counts, page rows: under the count cap the tab's
+    # own count is the paginator's, so the page is not counted twice
+    with django_assert_num_queries(5):
         response = desk.get(reverse("aftercare:outbox"))
     assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 2 * extra
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_a_tab_of_more_messages_than_the_cap_counts_its_pages_once_more(
+    desk, location, extra, django_assert_num_queries
+):
+    from aftercare.selectors import COUNT_CAP, OUTBOX_PAGE_SIZE
+
+    add_messages(make_client(location=location), COUNT_CAP + extra)
+    with django_assert_num_queries(6):  # ... and the tab's exact count for the pages
+        response = desk.get(reverse("aftercare:outbox"))
+    html = response.content.decode()
+    assert f"{COUNT_CAP}+</span>" in html
+    assert f"1–{OUTBOX_PAGE_SIZE} of {COUNT_CAP + extra}" in html
+
+
+def test_a_kind_filter_counts_its_own_pages(desk, location):
+    """The tab counts are of every kind; a page of one kind is counted for itself."""
+    add_messages(make_client(location=location), 30)
+    add_messages(make_client(location=location), 3, kind=Kind.NEXT_SESSION_NUDGE)
+    response = desk.get(reverse("aftercare:outbox"), {"kind": Kind.NEXT_SESSION_NUDGE})
+    assert response.context["page_obj"].paginator.count == 3
+    assert 'Upcoming <span class="badge text-bg-light border">33</span>' in (
+        response.content.decode()
+    )
 
 
 def test_the_messages_tab_query_count_is_constant(desk, smp_client):
