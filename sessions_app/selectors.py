@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from clients.selectors import clients_visible_to, user_location_ids
+from clients.selectors import user_location_ids, visible_client_condition
 from sessions_app.models import HealingCheck, LayeringPass, PigmentationSession, SessionAmendment
 
 SESSION_RELATED = (
@@ -23,9 +23,9 @@ SESSION_RELATED = (
 
 
 def sessions_visible_to(user: User) -> QuerySet[PigmentationSession]:
-    return PigmentationSession.objects.filter(
-        Exists(clients_visible_to(user).filter(pk=OuterRef("client_id")))
-    )
+    # The client-location links alone, not the clients table again: one relation fewer
+    # for the planner in a query that already joins half a dozen.
+    return PigmentationSession.objects.filter(visible_client_condition(user))
 
 
 def session_writable_by(user: User, session: PigmentationSession) -> bool:
