@@ -3,6 +3,7 @@ number of queries whatever the number of appointments."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.parse import quote, urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -23,6 +24,18 @@ from smp_clinic.lib.tz import day_bounds
 GRID_MINUTES = 5  # one calendar grid row
 DEFAULT_DAY = (time(8), time(20))
 APPOINTMENT_RELATED = ("client", "appointment_type", "practitioner", "room", "location", "course")
+# What a calendar card never shows: the client's contact details (a phone number is parsed
+# as it is read) and free text, and the practitioner's credentials.
+GRID_DEFERRED = (
+    "client__phone",
+    "client__email",
+    "client__address",
+    "client__notes",
+    "client__search_text",
+    "practitioner__password",
+    "practitioner__feed_token",
+    "practitioner__session_salt",
+)
 
 
 def locations_for(user: User) -> QuerySet[Location]:
@@ -122,6 +135,9 @@ class GridItem:
     appointment: Appointment | None = None
     label: str = ""
     start: datetime | None = None
+    # A free cell's booking link, built once per cell in Python (with_booking_links): the
+    # template's url tags and date filters cost more than the rest of the grid together.
+    url: str = ""
 
 
 @dataclass
@@ -212,6 +228,22 @@ def _free_slots(
             cursor = cell_end
 
 
+def with_booking_links(grid: Grid, *, book_url: str) -> Grid:
+    """Give each free cell its booking link (``book_url``: the booking page's path) and its
+    start as a wall-clock label, in the location's zone."""
+    tz = grid.location.tz
+    base = f"{book_url}?{urlencode({'location': grid.location.public_id})}&start="
+    for column in grid.columns:
+        person = {"practitioner": column.practitioner.public_id} if column.practitioner else {}
+        room = {"room": column.room.public_id} if column.room else {}
+        tail = f"&{urlencode(person | room)}" if person or room else ""
+        for cell in column.free:
+            local = timezone.localtime(cell.start, tz)
+            cell.url = f"{base}{quote(local.isoformat(), safe='')}{tail}"
+            cell.label = f"{local:%H:%M}"
+    return grid
+
+
 def _day_window(opening: OpeningHours | None) -> tuple[time, time]:
     if opening is None:
         return DEFAULT_DAY
@@ -241,6 +273,7 @@ def calendar_day(
         )
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related(*APPOINTMENT_RELATED)
+        .defer(*GRID_DEFERRED)
         .order_by("start")
     )
     mark_sessions_needing_clearance(appointments, since=day)
@@ -364,6 +397,7 @@ def calendar_week(
         )
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related(*APPOINTMENT_RELATED)
+        .defer(*GRID_DEFERRED)
         .order_by("start")
     )
     mark_sessions_needing_clearance(appointments, since=week_start)

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import role_required
@@ -15,7 +16,10 @@ def day_view(request: HttpRequest) -> HttpResponse:
     location = request_location(request)
     day = request_day(request, location)
     by = "room" if request.GET.get("by") == "room" else "practitioner"
-    grid = selectors.calendar_day(location=location, day=day, by=by)
+    grid = selectors.with_booking_links(
+        selectors.calendar_day(location=location, day=day, by=by),
+        book_url=reverse("scheduling:book"),
+    )
     context = {
         "grid": grid,
         "location": location,
@@ -49,7 +53,10 @@ def week_view(request: HttpRequest) -> HttpResponse:
         practitioner = practitioners[0] if practitioners else None
     start = week_start(day)
     grid = (
-        selectors.calendar_week(location=location, practitioner=practitioner, week_start=start)
+        selectors.with_booking_links(
+            selectors.calendar_week(location=location, practitioner=practitioner, week_start=start),
+            book_url=reverse("scheduling:book"),
+        )
         if practitioner
         else None
     )
