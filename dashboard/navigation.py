@@ -15,6 +15,13 @@ class NavEntry:
     roles: tuple[Role, ...]
     # URL namespaces (or full names) that mark this entry as the current section.
     sections: tuple[str, ...] = ()
+    # Entries of a group share one menu in the bar, so a manager's dozen sections still fit
+    # a tablet's width beside the person's own menu.
+    group: str = ""
+
+
+MANAGE = "Manage"
+GROUP_ICONS = {MANAGE: "sliders"}
 
 
 NAVIGATION: tuple[NavEntry, ...] = (
@@ -59,9 +66,10 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "sessions_app:lot",
             "sessions_app:needle",
         ),
+        MANAGE,
     ),
-    NavEntry("Audit", "audit:trail", "shield-check", MANAGERS, ("audit:",)),
-    NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",)),
+    NavEntry("Audit trail", "audit:trail", "shield-check", MANAGERS, ("audit:",), MANAGE),
+    NavEntry("Staff", "accounts:staff_list", "people", MANAGERS, ("accounts:staff_",), MANAGE),
     NavEntry(
         "Messages",
         "aftercare:templates",
@@ -73,6 +81,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "aftercare:plan",
             "aftercare:step_",
         ),
+        MANAGE,
     ),
     NavEntry(
         "Settings",
@@ -86,23 +95,39 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "scheduling:type",
             "scheduling:working_hours",
         ),
+        MANAGE,
     ),
 )
 
 
 def nav_items_for(user, current_view: str) -> list[dict]:
+    """The bar's items in order; a group is one item with ``children``, placed where its
+    first entry is, and current when one of them is."""
     role = getattr(user, "role", "")
-    items = []
+    items: list[dict] = []
+    groups: dict[str, dict] = {}
     for entry in NAVIGATION:
         if role not in entry.roles:
             continue
-        active = any(current_view.startswith(section) for section in entry.sections)
-        items.append(
-            {
-                "label": entry.label,
-                "url": reverse(entry.url_name),
-                "icon": entry.icon,
-                "active": active,
+        item = {
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "icon": entry.icon,
+            "active": any(current_view.startswith(section) for section in entry.sections),
+        }
+        if not entry.group:
+            items.append(item)
+            continue
+        group = groups.get(entry.group)
+        if group is None:
+            group = {
+                "label": entry.group,
+                "icon": GROUP_ICONS.get(entry.group, "list"),
+                "active": False,
+                "children": [],
             }
-        )
+            groups[entry.group] = group
+            items.append(group)
+        group["children"].append(item)
+        group["active"] = group["active"] or item["active"]
     return items

@@ -34,7 +34,10 @@ if not SECRET_KEY:
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on WEB_PORT (8000 unless set), so links point at the port it serves.
+SITE_URL = env_str(
+    "SITE_URL", default=f"http://127.0.0.1:{env_str('WEB_PORT', default='8000')}"
+).rstrip("/")
 CLINIC_NAME = env_str("CLINIC_NAME", default="SMP Clinic")
 
 INSTALLED_APPS = [
