@@ -206,6 +206,19 @@ class OverrideForm(forms.Form):
     )
 
 
+class AbandonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why did the session not go ahead?",
+        min_length=5,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Say why the session did not go ahead.",
+            "min_length": "Say why the session did not go ahead (a few words at least).",
+        },
+    )
+
+
 class AmendmentForm(forms.Form):
     target = forms.ChoiceField(
         label="What is corrected", widget=forms.Select(attrs={"class": "form-select"})

@@ -17,6 +17,8 @@ class PigmentationSession(models.Model):
         NOT_STARTED = "not_started", "Not started"
         IN_PROGRESS = "in_progress", "In progress"
         SIGNED_OFF = "signed_off", "Signed off"
+        # Started, then closed before any pigment went in (services.session_abandon).
+        ABANDONED = "abandoned", "Did not go ahead"
 
     class Bleeding(models.TextChoices):
         NONE = "none", "None"
@@ -77,6 +79,11 @@ class PigmentationSession(models.Model):
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    abandoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    abandon_reason = models.TextField("why it did not go ahead", blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -88,6 +95,14 @@ class PigmentationSession(models.Model):
                 condition=~Q(status="signed_off")
                 | Q(signed_off_at__isnull=False, signed_off_by__isnull=False),
                 name="session_signed_off_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="abandoned")
+                | (
+                    Q(abandoned_at__isnull=False, abandoned_by__isnull=False)
+                    & ~Q(abandon_reason="")
+                ),
+                name="session_abandoned_has_who_when_and_why",
             ),
             models.CheckConstraint(
                 condition=Q(gate_override_by__isnull=True) | ~Q(gate_override_reason=""),
@@ -102,6 +117,10 @@ class PigmentationSession(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.SIGNED_OFF
+
+    @property
+    def did_not_go_ahead(self) -> bool:
+        return self.status == self.Status.ABANDONED
 
     @property
     def gate_open(self) -> bool:

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.roles import CLINICAL
 from consultations.models.choices import Density
 from scheduling.models import Appointment
-from scheduling.services import appointment_set_status
+from scheduling.services import appointment_end_not_gone_ahead, appointment_set_status
 from sessions_app import inventory
 from sessions_app.models import (
     HealingCheck,
@@ -48,6 +48,9 @@ NOTE_FIELDS = (
     "next_session_advice",
     "notes",
 )
+
+
+NOT_GONE_AHEAD = "This session did not go ahead and is closed; nothing more is logged on it."
 
 
 def _require_clinician(user: User) -> None:
@@ -128,6 +131,8 @@ def _in_progress(session: PigmentationSession) -> PigmentationSession:
     )
     if session.is_locked:
         raise ValidationError("This session is signed off; record a correction as an amendment.")
+    if session.did_not_go_ahead:
+        raise ValidationError(NOT_GONE_AHEAD)
     if session.status != PigmentationSession.Status.IN_PROGRESS:
         raise ValidationError("Start the session (pass the safety gate) before logging passes.")
     return session
@@ -228,6 +233,8 @@ def session_save_notes(
     session = PigmentationSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     if session.is_locked:
         raise ValidationError("This session is signed off; record a correction as an amendment.")
+    if session.did_not_go_ahead:
+        raise ValidationError(NOT_GONE_AHEAD)
     for name in NOTE_FIELDS:
         if name in data:
             value = data[name]
@@ -259,6 +266,49 @@ def session_sign_off(*, session: PigmentationSession, by: User) -> PigmentationS
     # when this was its last session (scheduling.services.course_mark_completed) and
     # schedules the aftercare ("appointment.status_changed", aftercare.services.rules).
     _move_appointment_to(session.appointment, Appointment.Status.COMPLETED, by)
+    return session
+
+
+@transaction.atomic
+def session_abandon(*, session: PigmentationSession, by: User, reason: str) -> PigmentationSession:
+    """Close a started session that did not go ahead (the client felt faint, a reaction
+    before the first pass): the log is kept, closed with who, when and why, and its
+    appointment ends cancelled with the reason, so the course's next session no longer waits
+    for it and no aftercare follows. Only before any pass: once pigment went in, the session
+    is signed off with what was done, so the record of every lot used stands (and no stock
+    is ever to be given back here)."""
+    _require_clinician(by)
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Say why the session did not go ahead."})
+    session = (
+        PigmentationSession.objects.select_for_update(of=("self",))
+        .select_related("appointment")
+        .get(pk=session.pk)
+    )
+    if session.did_not_go_ahead:
+        raise ValidationError("This session is already closed: it did not go ahead.")
+    if session.is_locked:
+        raise ValidationError("This session is signed off; record a correction as an amendment.")
+    if session.status == PigmentationSession.Status.NOT_STARTED:
+        raise ValidationError(
+            "This session has not started: cancel its appointment, or mark it a no-show, "
+            "if it does not take place."
+        )
+    passes = session.passes.count()
+    if passes:
+        raise ValidationError(
+            f"{passes} pass{'es are' if passes > 1 else ' is'} logged: sign the session off "
+            "with what was done (or remove a pass logged by mistake first)."
+        )
+    session.status = PigmentationSession.Status.ABANDONED
+    session.abandoned_at = timezone.now()
+    session.abandoned_by = by
+    session.abandon_reason = reason
+    session.save()
+    appointment_end_not_gone_ahead(
+        appointment=session.appointment, by=by, reason=f"Session did not go ahead: {reason}"
+    )
     return session
 
 

@@ -615,12 +615,12 @@ def test_the_next_course_session_waits_until_the_previous_one_is_signed_off(
     assert failing(second, later) == {
         "previous": (
             f"Session 1 of the course ({day:%a} {day.day} {day:%b}) is not signed off: sign it "
-            "off first, or mark its appointment cancelled or a no-show if it did not take place."
+            "off, or close it on its page as a session that did not go ahead."
         )
     }
     with (
         time_machine.travel(second.appointment.start - timedelta(minutes=5)),
-        pytest.raises(ValidationError, match="is not signed off: sign it off first"),
+        pytest.raises(ValidationError, match="is not signed off: sign it off"),
     ):
         services.session_start(session=second, by=practitioner)
     second.refresh_from_db()
@@ -660,6 +660,30 @@ def test_a_standalone_session_soon_after_another_needs_its_healing_check_and_the
     }
 
 
+def test_the_first_session_of_a_new_course_soon_after_another_is_held_to_the_same_checks(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    """A touch-up booked as a course of its own a week after a session goes into skin that
+    may not have healed, just like one booked outside any course."""
+    signed_off(session, practitioner, pigments)
+    appointment = make_appointment(
+        client=session.client,
+        practitioner=practitioner,
+        room=session.appointment.room,
+        kind="touch_up",
+        day=session_day + timedelta(days=7),
+        at=time(14),
+        new_course_sessions=1,
+    )
+    assert appointment.course_id not in (None, session.course_id)
+    touch_up = services.session_open(appointment=appointment, by=practitioner)
+    assert services.previous_session(touch_up) == session
+    assert failing(touch_up, session_day + timedelta(days=7)) == {
+        "healing": "Record the healing check of the previous session first.",
+        "interval": "Only 7 days since the previous session; leave at least 10.",
+    }
+
+
 def test_a_standalone_session_waits_for_an_unsigned_recent_session(
     session, practitioner, on_the_day, session_day
 ):
@@ -667,7 +691,7 @@ def test_a_standalone_session_waits_for_an_unsigned_recent_session(
     touch_up = standalone_session(
         session.client, practitioner, session.appointment.room, session_day + timedelta(days=20)
     )
-    assert "is not signed off: sign it off first" in failing(touch_up)["previous"]
+    assert "is not signed off: sign it off" in failing(touch_up)["previous"]
 
 
 def test_a_touch_up_months_after_the_course_is_not_held_to_its_healing_check(
