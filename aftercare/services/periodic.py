@@ -13,8 +13,12 @@ fewer completed sessions and none booked ahead is waiting for its next session.
 
 Recall rule: per client, counted from their latest completed treatment (a pigmentation
 session or a touch-up, in a course or on its own), once that treatment's course (if any)
-is no longer under way; the recall rows are keyed by that appointment, so a newer treatment
-starts the count again at recall 1 and the older rows are cancelled.
+is no longer under way (``course_under_way``); the recall rows are keyed by that
+appointment, so a newer treatment starts the count again at recall 1 and the older rows are
+cancelled. A course the client never came back to stays "in progress" on the calendar, but
+it stops holding recalls back once the plan's longest interval and the nudge's days have
+passed since its last session: the nudge spoke for that period, and after it the client is
+treated like anyone whose pigment is fading.
 """
 
 import calendar
@@ -66,6 +70,18 @@ def later_treatment_exists(appointment) -> bool:
         .filter(Q(start__gt=appointment.start) | Q(start=appointment.start, pk__gt=appointment.pk))
         .exists()
     )
+
+
+def course_under_way(course, *, last_session_start, now, conf: MessageSettings) -> bool:
+    """Whether ``course`` still holds the recalls of its latest session (started at
+    ``last_session_start``) back: in progress, and that session no more than the plan's
+    longest interval plus the nudge's days ago. A booking ahead holds them back anyway."""
+    from scheduling.models import Course
+
+    if course is None or course.status != Course.Status.ACTIVE:
+        return False
+    window = timedelta(days=course.max_interval_days + conf.nudge_days)
+    return last_session_start > now - window
 
 
 def treatment_booked(client_id: int, now) -> bool:
@@ -127,9 +143,9 @@ def outbox_scan_nudges(*, now=None) -> int:
 def outbox_scan_recalls(*, now=None) -> int:
     """The latest due touch-up recall of each client: recall 1 ``recall_first_months`` after
     their latest completed treatment, then one every ``recall_repeat_months``, ``recall_max``
-    at most; none while a course is under way or a treatment is booked. A recall missed (the
+    at most; none while its course is under way or a treatment is booked. A recall missed (the
     feature was off) is not sent late; only the latest due one is."""
-    from scheduling.models import Appointment, Course
+    from scheduling.models import Appointment
 
     now = now or timezone.now()
     conf = MessageSettings.current()
@@ -144,15 +160,20 @@ def outbox_scan_recalls(*, now=None) -> int:
     booked = treatments().filter(
         client=OuterRef("client"), status__in=Appointment.UPCOMING, start__gte=now
     )
+    # Courses still in progress are weighed in Python (their window is per course): among
+    # treatments this old they are the few left unfinished.
     latest = (
         completed.filter(start__lte=earliest)
-        .filter(Q(course__isnull=True) | ~Q(course__status=Course.Status.ACTIVE))
         .exclude(Exists(later))
         .exclude(Exists(booked))
         .select_related("client__home_location", "course")
     )
     made = 0
     for treatment in latest.iterator(chunk_size=SCAN_CHUNK):
+        if course_under_way(
+            treatment.course, last_session_start=treatment.start, now=now, conf=conf
+        ):
+            continue
         client = treatment.client
         tz = client.home_location.tz
         treated = timezone.localtime(treatment.start, tz).date()

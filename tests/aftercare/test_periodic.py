@@ -395,10 +395,87 @@ def test_a_recall_of_an_older_treatment_is_not_sent_at_send_time(
 def test_no_recall_while_a_later_course_is_under_way(
     first_session, practitioner, room, clock, consenting
 ):
+    """Under way: its next session booked, or its last one no longer ago than the plan's
+    longest interval and the nudge's days (a course planned 12 months apart, here)."""
+    from scheduling.models import Course
+
     finish_course(first_session, practitioner, room, clock)
-    touch_up(consenting, practitioner, room, clock, date(2027, 3, 2), new_course_sessions=2)
-    clock.move_to(datetime(2029, 1, 1, 12, 0, tzinfo=UTC))
+    later = touch_up(consenting, practitioner, room, clock, date(2027, 3, 2), new_course_sessions=2)
+    Course.objects.filter(pk=later.course_id).update(max_interval_days=365)
+    clock.move_to(datetime(2028, 3, 2, 12, 0, tzinfo=UTC))  # 12 months: recall 1 would be due
     assert outbox_scan_recalls() == 0
+    clock.move_to(datetime(2028, 3, 21, 12, 0, tzinfo=UTC))  # 365 + 21 days on, less a day
+    assert outbox_scan_recalls() == 0
+    clock.move_to(datetime(2028, 3, 23, 12, 0, tzinfo=UTC))  # past them: it has stopped
+    assert outbox_scan_recalls() == 1
+    book(consenting, practitioner, room, "touch_up", date(2028, 4, 4), course=later.course)
+    clock.move_to(datetime(2028, 3, 24, 12, 0, tzinfo=UTC))
+    assert outbox_scan_recalls() == 0  # booked ahead: under way again
+
+
+def test_an_unfinished_course_stops_holding_back_recalls_once_its_nudge_has_had_its_time(
+    first_session, practitioner, room, clock, consenting, dispatch, mailoutbox
+):
+    """A completed course, then one session of a second course and the client never came
+    back: the second course stays in progress for ever, but once it has had the plan's
+    longest interval and the nudge's days it no longer holds the recalls back, which count
+    from that last session."""
+    finish_course(first_session, practitioner, room, clock)
+    stopped = touch_up(
+        consenting, practitioner, room, clock, date(2027, 7, 6), new_course_sessions=2
+    )
+    stopped.course.refresh_from_db()
+    assert stopped.course.status == "active"
+    clock.move_to(datetime(2027, 7, 27, 12, 0, tzinfo=UTC))  # nudge_days after the session
+    assert outbox_scan_nudges() == 1  # the early period is the nudge's
+    clock.move_to(datetime(2028, 1, 26, 10, 0, tzinfo=UTC))  # 12 months after the first course
+    assert outbox_scan_recalls() == 0  # the later session restarted the clock
+    clock.move_to(datetime(2028, 7, 5, 10, 0, tzinfo=UTC))
+    assert outbox_scan_recalls() == 0
+    clock.move_to(datetime(2028, 7, 6, 10, 0, tzinfo=UTC))  # 12 months after that session
+    assert outbox_scan_recalls() == 1
+    dispatch()
+    assert len(recalls_sent(mailoutbox)) == 1
+    assert [(m.step, m.status, m.appointment_id) for m in rows(kind=Kind.TOUCH_UP_RECALL)] == [
+        ("recall-1", "sent", stopped.pk)
+    ]
+    clock.move_to(datetime(2030, 7, 6, 10, 0, tzinfo=UTC))  # and on at the repeat interval
+    outbox_scan_recalls()
+    dispatch()
+    assert [m.step for m in rows(kind=Kind.TOUCH_UP_RECALL, status="sent")] == [
+        "recall-1",
+        "recall-2",
+    ]
+
+
+def test_the_sender_holds_back_a_recall_of_a_course_still_under_way(
+    first_session, practitioner, room, clock, consenting, dispatch, mailoutbox
+):
+    """Made behind the scan's back while the course's last session is recent: the sender
+    asks the same rule and drops it; once the course has stopped, one goes out."""
+    finish_course(first_session, practitioner, room, clock)
+    recent = touch_up(
+        consenting, practitioner, room, clock, date(2027, 7, 6), new_course_sessions=2
+    )
+    clock.move_to(datetime(2027, 7, 20, 10, 0, tzinfo=UTC))
+    early = recall_of(recent, due=datetime(2027, 7, 20, 10, 0, tzinfo=UTC))
+    dispatch()
+    early.refresh_from_db()
+    assert (early.status, early.reason) == ("cancelled", "source_changed")
+    clock.move_to(datetime(2027, 9, 1, 10, 0, tzinfo=UTC))  # 30 + 21 days have passed
+    late = message_schedule(
+        kind=Kind.TOUCH_UP_RECALL,
+        client=consenting,
+        appointment=recent,
+        course=recent.course,
+        step="recall-test",
+        due_at=datetime(2027, 9, 1, 10, 0, tzinfo=UTC),
+        data={"recall_number": 1, "months_since": 12},
+    )
+    dispatch()
+    late.refresh_from_db()
+    assert late.status == "sent"
+    assert len(recalls_sent(mailoutbox)) == 1
 
 
 def test_a_touch_up_booked_then_cancelled_brings_the_recall_back(
