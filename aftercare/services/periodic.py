@@ -3,9 +3,11 @@
 Both are computed from the calendar rather than scheduled at an event, because what they
 depend on is the absence of something (no session booked N days on; years without a
 touch-up). Each scan is idempotent: the idempotency key makes a second run find the rows
-the first one made. A row that a booking cancelled as not needed is reopened when the scan
-finds the same key called for again (the booking was cancelled); a row never reopens once
-tried, so none is sent twice.
+the first one made. A row cancelled as not needed, by the booking that answered it or by
+its sender finding that booking at send time (before counting an attempt), is reopened when
+the scan finds the same key called for again: the booking was cancelled (a nudge whose
+course's latest booking was missed is not: the no-show follow-up speaks then). A row never
+reopens once tried, nor after staff cancelled it, so none is sent twice.
 
 Course rule: a course's sessions are done when the number of its completed appointments
 reaches ``planned_sessions`` (scheduling marks the course completed then); a course with
@@ -96,7 +98,10 @@ def treatment_booked(client_id: int, now) -> bool:
 
 def outbox_scan_nudges(*, now=None) -> int:
     """A nudge for each active course with sessions left, at least one session done, and no
-    session booked ``nudge_days`` after the last one."""
+    session booked ``nudge_days`` after the last one, unless the course's latest booking was
+    missed: its no-show follow-up asks the client to rebook, and the nudge would only say it
+    again. A nudge a booking answered (cancelled as not needed, by the booking or by the
+    sender finding it) comes back here once that booking is cancelled."""
     from scheduling.models import Appointment, Course
 
     now = now or timezone.now()
@@ -107,6 +112,7 @@ def outbox_scan_nudges(*, now=None) -> int:
     booked_ahead = Appointment.objects.filter(
         course=OuterRef("pk"), status__in=Appointment.UPCOMING, start__gte=now
     )
+    latest_booking = Appointment.objects.filter(course=OuterRef("pk")).order_by("-booked_at", "-pk")
     courses = (
         Course.objects.filter(status=Course.Status.ACTIVE)
         .annotate(
@@ -114,6 +120,7 @@ def outbox_scan_nudges(*, now=None) -> int:
             last_start=Max("appointments__start", filter=_completed()),
             last_pk=Subquery(last_completed.values("pk")[:1]),
             ahead=Exists(booked_ahead),
+            latest_booking_status=Subquery(latest_booking.values("status")[:1]),
         )
         .filter(
             done__gte=1,
@@ -121,6 +128,7 @@ def outbox_scan_nudges(*, now=None) -> int:
             ahead=False,
             last_start__lte=now - timedelta(days=conf.nudge_days),
         )
+        .exclude(latest_booking_status=Appointment.Status.NO_SHOW)
         .select_related("client__home_location")
     )
     made = 0

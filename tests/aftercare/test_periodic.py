@@ -1,6 +1,6 @@
 """The course scans: next-session nudges and touch-up recalls."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -208,6 +208,91 @@ def test_a_next_session_booked_then_cancelled_brings_the_nudge_back_once(
         dispatch()
     assert len(nudges_sent(mailoutbox)) == 1
     assert OutboundMessage.objects.filter(kind=Kind.NEXT_SESSION_NUDGE).count() == 1
+
+
+def mark_no_show(appointment, by, clock):
+    from scheduling.services import appointment_set_status
+
+    clock.move_to(appointment.start + timedelta(hours=1))
+    return appointment_set_status(appointment=appointment, by=by, status="no_show")
+
+
+def test_a_nudge_answered_by_a_booking_the_client_missed_stays_closed_beside_the_follow_up(
+    first_session, practitioner, room, clock, front_desk, dispatch, mailoutbox
+):
+    """The no-show follow-up asks them to rebook; the nudge saying the same is not reopened."""
+    clock.move_to(datetime(2027, 2, 3, 9, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    second = next_session(first_session, practitioner, room, date(2027, 2, 16))
+    nudge = OutboundMessage.objects.get(kind=Kind.NEXT_SESSION_NUDGE)
+    assert (nudge.status, nudge.reason) == ("cancelled", "not_needed")
+    mark_no_show(second, front_desk, clock)
+    for day in (16, 17, 20):
+        clock.move_to(datetime(2027, 2, day, 12, 0, tzinfo=UTC))
+        outbox_scan_nudges()
+        dispatch()
+    nudge.refresh_from_db()
+    assert (nudge.status, nudge.reason) == ("cancelled", "not_needed")
+    assert nudges_sent(mailoutbox) == []
+    assert OutboundMessage.objects.filter(kind=Kind.NO_SHOW_FOLLOW_UP).count() == 1
+
+
+def test_no_nudge_is_made_after_a_missed_next_session(
+    first_session, practitioner, room, clock, front_desk
+):
+    second = next_session(first_session, practitioner, room, date(2027, 1, 28))
+    mark_no_show(second, front_desk, clock)
+    clock.move_to(datetime(2027, 2, 3, 12, 0, tzinfo=UTC))  # nudge_days after the session
+    assert outbox_scan_nudges() == 0
+    assert not OutboundMessage.objects.filter(kind=Kind.NEXT_SESSION_NUDGE).exists()
+
+
+def test_a_rebooking_after_a_no_show_that_is_cancelled_brings_the_nudge_back(
+    first_session, practitioner, room, clock, front_desk, dispatch, mailoutbox
+):
+    from scheduling.services import appointment_cancel
+
+    clock.move_to(datetime(2027, 2, 3, 9, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    mark_no_show(
+        next_session(first_session, practitioner, room, date(2027, 2, 16)), front_desk, clock
+    )
+    clock.move_to(datetime(2027, 2, 17, 9, 0, tzinfo=UTC))
+    again = next_session(first_session, practitioner, room, date(2027, 3, 2))
+    appointment_cancel(appointment=again, by=front_desk, reason="Client is travelling")
+    clock.move_to(datetime(2027, 2, 17, 10, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    dispatch()
+    assert len(nudges_sent(mailoutbox)) == 1
+
+
+def test_a_nudge_the_sender_dropped_for_a_booking_comes_back_when_that_booking_is_cancelled(
+    first_session, practitioner, room, clock, front_desk
+):
+    """Claimed for sending just as the next session was booked, the nudge is dropped by its
+    sender as no longer needed, before any attempt: it is reopened like one the booking
+    cancelled."""
+    from uuid import uuid4
+
+    from aftercare.services.sending import outbox_send
+    from scheduling.services import appointment_cancel
+
+    clock.move_to(datetime(2027, 2, 3, 10, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    token = uuid4()  # what the dispatcher's claim writes
+    OutboundMessage.objects.filter(kind=Kind.NEXT_SESSION_NUDGE).update(
+        status="sending", claim_token=token, claimed_at=datetime(2027, 2, 3, 10, 0, tzinfo=UTC)
+    )
+    second = next_session(first_session, practitioner, room, date(2027, 2, 16))
+    nudge = OutboundMessage.objects.get(kind=Kind.NEXT_SESSION_NUDGE)
+    assert nudge.status == "sending"  # a booking cancels only pending rows
+    assert outbox_send(message_id=nudge.pk, claim_token=str(token)) == "not-sent"
+    nudge.refresh_from_db()
+    assert (nudge.status, nudge.reason, nudge.attempts) == ("cancelled", "not_needed", 0)
+    appointment_cancel(appointment=second, by=front_desk, reason="Client is travelling")
+    outbox_scan_nudges()
+    nudge.refresh_from_db()
+    assert nudge.status == "pending"
 
 
 def test_booking_a_consultation_leaves_the_course_nudge_to_go_out(
