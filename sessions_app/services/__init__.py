@@ -5,6 +5,7 @@ healing checks, photos), the safety gate, and corrections after sign-off. Caller
 from sessions_app.services.amendments import (
     AMENDABLE_PASS_FIELDS,
     AMENDABLE_SESSION_FIELDS,
+    pass_lot_id_on_record,
     session_amend,
 )
 from sessions_app.services.gate import (
@@ -41,6 +42,7 @@ __all__ = [
     "healing_check_record",
     "pass_add",
     "pass_delete",
+    "pass_lot_id_on_record",
     "previous_session",
     "session_abandon",
     "session_amend",

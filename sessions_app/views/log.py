@@ -345,6 +345,9 @@ def amend(request: HttpRequest, session_id) -> HttpResponse:
             add_service_error(form, error)
             if _may_fix_stock(request, error, "corrected_lot"):
                 return _page(request, session, amend_form=form, stock_fix_lot=lot)
+            if _may_fix_stock(request, error, "new_value"):  # more pigment than on record
+                lot = PigmentLot.objects.get(pk=services.pass_lot_id_on_record(layering_pass))
+                return _page(request, session, amend_form=form, stock_fix_lot=lot)
         else:
             messages.success(request, "Correction added to the record.")
             return redirect("sessions_app:session", session_id=session.public_id)

@@ -159,6 +159,45 @@ def test_correcting_the_pigment_used_moves_the_difference(signed, practitioner, 
     ]
 
 
+def test_correcting_a_pass_again_to_the_lot_it_is_on_record_with_is_no_change(
+    signed, practitioner, pigments
+):
+    """Compared as lots, not as their names: a product renamed since the first correction
+    still names the same lot, and the stock does not move."""
+    correct_lot(signed, practitioner, pigments["dark"])
+    PigmentProduct.objects.filter(lots=pigments["dark"]).update(name="Shadow Pro")
+    with pytest.raises(ValidationError, match="already the recorded value"):
+        correct_lot(signed, practitioner, PigmentLot.objects.get(pk=pigments["dark"].pk))
+    assert SessionAmendment.objects.filter(field="pigment_lot").count() == 1
+    assert (remaining(pigments["light"]), remaining(pigments["dark"])) == (
+        Decimal("30.00"),
+        Decimal("29.75"),
+    )
+
+
+def test_another_lot_that_now_reads_like_the_recorded_one_is_still_a_correction(
+    signed, practitioner, pigments
+):
+    """The other way round: the corrected lot's product was renamed, and a new product took
+    its old name with a lot of the same number; correcting to that other lot goes through."""
+    correct_lot(signed, practitioner, pigments["dark"])  # "Scalp Ink Shadow (3) lot SD-100"
+    PigmentProduct.objects.filter(lots=pigments["dark"]).update(name="Shadow (old label)")
+    namesake = PigmentProduct.objects.create(brand="Scalp Ink", name="Shadow", shade="3")
+    same_text = inventory.lot_receive(
+        product=namesake,
+        lot_number="SD-100",
+        expiry_date=pigments["dark"].expiry_date,
+        volume_ml=Decimal("5"),
+        received_on=timezone.localdate() - timedelta(days=30),
+    )
+    correct_lot(signed, practitioner, same_text)
+    assert SessionAmendment.objects.filter(field="pigment_lot").count() == 2
+    assert (remaining(pigments["dark"]), remaining(same_text)) == (
+        Decimal("30.00"),
+        Decimal("4.75"),
+    )
+
+
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
@@ -237,6 +276,22 @@ def test_a_manager_refused_a_lot_correction_for_want_of_stock_is_shown_the_stock
     fix = reverse("sessions_app:lot_adjust", args=[pigments["dark"].public_id])
     assert f'<a href="{fix}">Correct the stock of lot SD-100</a>' in content
     assert client.get(fix).status_code == 200
+    assert not SessionAmendment.objects.exists()
+
+
+def test_a_manager_refused_more_pigment_used_for_want_of_stock_is_shown_the_stock_correction(
+    client, signed, manager, pigments
+):
+    PigmentLot.objects.filter(pk=pigments["light"].pk).update(volume_remaining_ml=Decimal("0.1"))
+    client.force_login(manager)
+    response = client.post(
+        reverse("sessions_app:amend", args=[signed.public_id]),
+        {"target": "pass:1:pigment_ml", "new_value": "0.5", "reason": "Weighed the cup"},
+    )
+    content = response.content.decode()
+    assert "Lot MI-200 has only 0.10 ml on record" in content
+    fix = reverse("sessions_app:lot_adjust", args=[pigments["light"].public_id])
+    assert f'<a href="{fix}">Correct the stock of lot MI-200</a>' in content
     assert not SessionAmendment.objects.exists()
 
 
