@@ -87,6 +87,10 @@ class StockAdjustForm(forms.Form):
         help_text="A count: what the bottle holds now. A discard: how much was thrown away.",
     )
     reason = forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # The stock the page showed: a count is made against it (inventory.lot_adjust_stock).
+    seen_ml = forms.DecimalField(
+        max_digits=8, decimal_places=2, required=False, widget=forms.HiddenInput
+    )
 
 
 class RecallForm(forms.Form):

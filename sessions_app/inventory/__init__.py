@@ -19,6 +19,7 @@ from sessions_app.inventory.receiving import (
 )
 from sessions_app.inventory.stock import (
     SHORT_STOCK,
+    STOCK_CHANGED,
     NeedleStock,
     check_lot_correctable,
     check_lot_usable,
@@ -37,6 +38,7 @@ from sessions_app.inventory.stock import (
 
 __all__ = [
     "SHORT_STOCK",
+    "STOCK_CHANGED",
     "NeedleStock",
     "RecallRow",
     "check_lot_correctable",

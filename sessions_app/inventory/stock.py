@@ -168,13 +168,27 @@ def lots_locked(*lot_ids: int) -> dict[int, PigmentLot]:
     return {lot.pk: lot for lot in lots}
 
 
+STOCK_CHANGED = "stock_changed"
+
+
 @transaction.atomic
 def lot_adjust_stock(
-    *, lot: PigmentLot, by: User, kind: str, ml: Decimal, reason: str
+    *,
+    lot: PigmentLot,
+    by: User,
+    kind: str,
+    ml: Decimal,
+    reason: str,
+    seen_ml: Decimal | None = None,
 ) -> StockAdjustment:
     """A manager's count correction (``ml`` is what the lot holds now) or discard (``ml`` is
     how much was thrown away), kept with the reason. The lot's change and the adjustment are
-    both written to the audit trail (audit.capture)."""
+    both written to the audit trail (audit.capture).
+
+    A count replaces the stock on record, so it is made against ``seen_ml``, the stock the
+    manager's form showed: if a pass or another correction changed it meanwhile, the count
+    is refused (it would silently undo that change). A discard takes its volume off whatever
+    is on record now."""
     if by.role != Role.MANAGER:
         raise ValidationError("Only a manager corrects the stock.")
     reason = " ".join(reason.split())
@@ -186,6 +200,14 @@ def lot_adjust_stock(
     lot = PigmentLot.objects.select_for_update().get(pk=lot.pk)
     before = lot.volume_remaining_ml
     if kind == StockAdjustment.Kind.COUNT:
+        if seen_ml is None or seen_ml.quantize(Decimal("0.01")) != before:
+            raise ValidationError(
+                f"The stock of lot {lot.lot_number} changed while this form was open: "
+                f"{before} ml are on record now"
+                + (f", not {seen_ml.quantize(Decimal('0.01'))}" if seen_ml is not None else "")
+                + ". Check the bottle again and enter what it holds.",
+                code=STOCK_CHANGED,
+            )
         if ml > lot.volume_received_ml:
             raise ValidationError(
                 {"ml": f"That is more than the {lot.volume_received_ml} ml received."}

@@ -161,11 +161,18 @@ def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
 @role_required(*MANAGERS)
 def lot_adjust(request: HttpRequest, lot_id) -> HttpResponse:
     lot = get_object_or_404(PigmentLot.objects.select_related("product"), public_id=lot_id)
-    form = StockAdjustForm(request.POST or None)
+    form = StockAdjustForm(request.POST or None, initial={"seen_ml": lot.volume_remaining_ml})
     if request.method == "POST" and form.is_valid():
         try:
             adjustment = inventory.lot_adjust_stock(lot=lot, by=request.user, **form.cleaned_data)
         except ValidationError as error:
+            if getattr(error, "code", None) == inventory.STOCK_CHANGED:
+                # Shown again with the stock as it is now, against which a resend counts.
+                lot.refresh_from_db()
+                data = request.POST.copy()
+                data["seen_ml"] = str(lot.volume_remaining_ml)
+                form = StockAdjustForm(data)
+                form.is_valid()
             add_service_error(form, error)
         else:
             messages.success(

@@ -305,6 +305,8 @@ def boss(client, manager):
 
 
 def adjust(boss, lot, **data):
+    """Post the correction form as the page gives it: with the stock it showed."""
+    data.setdefault("seen_ml", str(PigmentLot.objects.get(pk=lot.pk).volume_remaining_ml))
     return boss.post(reverse("sessions_app:lot_adjust", args=[lot.public_id]), data, follow=True)
 
 
@@ -372,6 +374,52 @@ def test_a_wrong_stock_correction_is_refused_with_a_message_and_changes_nothing(
     assert message in content
     assert remaining(pigments["dark"]) == Decimal("30.00")
     assert not StockAdjustment.objects.exists()
+
+
+def test_a_count_is_refused_when_the_stock_changed_since_the_form_was_opened(
+    started, boss, practitioner, pigments
+):
+    """A count sets what the bottle holds: a pass logged while the manager was counting
+    would otherwise be wiped out of the record."""
+    lot = pigments["light"]
+    url = reverse("sessions_app:lot_adjust", args=[lot.public_id])
+    form = boss.get(url).content.decode()
+    [seen] = re.findall(r'name="seen_ml" value="([0-9.]+)"', form)
+    assert seen == "30.00"
+    services.pass_add(session=started, by=practitioner, data=pass_data(pigments))  # 0.5 ml
+    response = boss.post(
+        url, {"kind": "count", "ml": "28", "reason": "Monthly count", "seen_ml": seen}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "The stock of lot MI-200 changed while this form was open: 29.50 ml are on record now, "
+        "not 30.00. Check the bottle again and enter what it holds."
+    ) in content
+    assert "29.50 of 30.00 ml on record" in content
+    assert 'name="seen_ml" value="29.50"' in content  # sent again, it counts against now
+    assert remaining(lot) == Decimal("29.50")
+    assert not StockAdjustment.objects.exists()
+    again = boss.post(
+        url, {"kind": "count", "ml": "28", "reason": "Monthly count", "seen_ml": "29.50"}
+    )
+    assert again.status_code == 302
+    assert remaining(lot) == Decimal("28.00")
+
+
+def test_a_discard_is_taken_off_whatever_changed_meanwhile(started, boss, practitioner, pigments):
+    lot = pigments["light"]
+    services.pass_add(session=started, by=practitioner, data=pass_data(pigments))
+    adjust(boss, lot, kind="discard", ml="1", reason="Spilled it", seen_ml="30.00")
+    assert remaining(lot) == Decimal("28.50")
+
+
+def test_a_count_without_the_stock_it_was_made_against_is_refused(manager, pigments):
+    with pytest.raises(ValidationError, match="changed while this form was open"):
+        inventory.lot_adjust_stock(
+            lot=pigments["dark"], by=manager, kind="count", ml=Decimal("1"), reason="count"
+        )
+    assert remaining(pigments["dark"]) == Decimal("30.00")
 
 
 def test_only_a_manager_corrects_the_stock(practitioner, pigments):
