@@ -11,7 +11,6 @@ from sessions_app.inventory.recall import (
 )
 from sessions_app.inventory.receiving import (
     clinic_today,
-    lot_open,
     lot_receive,
     needle_receive,
     needle_save,
@@ -48,7 +47,6 @@ __all__ = [
     "consume",
     "is_short_stock",
     "lot_adjust_stock",
-    "lot_open",
     "lot_receive",
     "lot_recall",
     "lots_locked",

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Least
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from sessions_app.inventory.receiving import clinic_today
 from sessions_app.models import (
     Needle,
     PigmentLot,
@@ -89,9 +89,10 @@ def check_needle_usable(needle: Needle, *, on: date, needs_new_cartridge: bool) 
         )
 
 
-def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None) -> None:
-    """Take the pass's pigment (and a new cartridge) out of stock, race-free."""
-    stock_take(lot=lot, ml=ml, opened_on=timezone.localdate())
+def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None, on: date) -> None:
+    """Take the pass's pigment (and a new cartridge) out of stock, race-free; a lot first
+    used then is opened ``on`` the session's day."""
+    stock_take(lot=lot, ml=ml, opened_on=on)
     if needle is not None:
         updated = Needle.objects.filter(pk=needle.pk, quantity_remaining__gte=1).update(
             quantity_remaining=F("quantity_remaining") - 1
@@ -267,12 +268,13 @@ class NeedleStock:
         return f"{self.configuration} {self.diameter_mm} mm"
 
 
-def low_stock() -> tuple[list[PigmentProduct], list[NeedleStock]]:
+def low_stock(*, today: date | None = None) -> tuple[list[PigmentProduct], list[NeedleStock]]:
     """What to reorder: each product in use whose usable lots (not expired, not recalled)
     hold less than its level together, and each needle whose usable cartridges do. A
     nearly empty bottle beside a full one is no shortage; a product or needle whose only
     stock has expired is one."""
-    today = timezone.localdate()
+    # Expired once its date has passed at every location, as receiving reads it.
+    today = today or clinic_today()[0]
     usable_lot = Q(lots__recalled_at__isnull=True, lots__expiry_date__gte=today)
     products = list(
         PigmentProduct.objects.filter(is_active=True)

@@ -193,7 +193,7 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
     new_cartridge = _needle_new_in_session(session, data["needle"])
     inventory.check_needle_usable(data["needle"], on=day, needs_new_cartridge=new_cartridge)
     inventory.consume(
-        lot=lot, ml=data["pigment_ml"], needle=data["needle"] if new_cartridge else None
+        lot=lot, ml=data["pigment_ml"], needle=data["needle"] if new_cartridge else None, on=day
     )
     number = (session.passes.aggregate(top=Max("number"))["top"] or 0) + 1
     return LayeringPass.objects.create(
