@@ -213,7 +213,8 @@ def message_resend(*, message: OutboundMessage, by: User) -> OutboundMessage:
 
 def _resend_copy(sent: OutboundMessage, *, by: User) -> OutboundMessage:
     # Copies hang off the first message, so their numbers count every resend of it; the
-    # lock on that row makes two desks resending at once number (and see) each other's.
+    # lock on that row makes a second desk resending at once wait, then see the first
+    # desk's copy still queued and be refused.
     original = _locked(sent.resend_of) if sent.resend_of_id else sent
     copies = original.resent_as.all()
     if copies.filter(status__in=OutboundMessage.OPEN).exists():
