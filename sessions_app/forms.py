@@ -129,8 +129,8 @@ class PassForm(forms.ModelForm):
         to_field_name="public_id",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    # One per rendered form (LayeringPass.form_token); optional, so a page rendered before
-    # the token existed still logs its pass.
+    # One per rendered form (PassFormToken); optional, so a page rendered before the token
+    # existed still logs its pass.
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:

@@ -167,9 +167,6 @@ class LayeringPass(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # The one-time token of the form that logged it: the same form sent twice (a double tap,
-    # a retried request) finds this pass instead of logging a second and taking stock twice.
-    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["session", "number"]
@@ -194,6 +191,30 @@ class LayeringPass(models.Model):
         if field == "pigment_lot":
             return latest.corrected_lot or self.pigment_lot
         return latest.new_value
+
+
+class PassFormToken(models.Model):
+    """The one-time token of a pass form that logged a pass: the same form sent again (a
+    double tap, a retried request, a page sent twice) finds it instead of logging a second
+    pass and taking stock twice. Kept when its pass is removed, so a form replayed after that
+    logs nothing either; unique, so two sessions can never both take one form's token."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    session = models.ForeignKey(
+        PigmentationSession, on_delete=models.PROTECT, related_name="pass_form_tokens"
+    )
+    # Emptied when the pass is removed before sign-off.
+    layering_pass = models.OneToOneField(
+        LayeringPass,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="form_token",
+    )
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Pass form {self.token}"
 
 
 class SessionAmendment(models.Model):

@@ -18,6 +18,7 @@ from sessions_app.services.gate import (
     session_start,
 )
 from sessions_app.services.log import (
+    FORM_ALREADY_USED,
     NOTE_FIELDS,
     PASS_FIELDS,
     healing_check_record,
@@ -34,6 +35,7 @@ from sessions_app.services.log import (
 __all__ = [
     "AMENDABLE_PASS_FIELDS",
     "AMENDABLE_SESSION_FIELDS",
+    "FORM_ALREADY_USED",
     "NOTE_FIELDS",
     "PASS_FIELDS",
     "STANDALONE_LOOKBACK_DAYS",

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from sessions_app import inventory
 from sessions_app.models import (
     HealingCheck,
     LayeringPass,
+    PassFormToken,
     PigmentationSession,
     PigmentLot,
 )
@@ -50,6 +51,7 @@ NOTE_FIELDS = (
 )
 
 
+FORM_ALREADY_USED = "form_already_used"
 NOT_GONE_AHEAD = "This session did not go ahead and is closed; nothing more is logged on it."
 
 
@@ -169,6 +171,27 @@ def _needle_new_in_session(
     return not used.exists()
 
 
+def _used_elsewhere() -> ValidationError:
+    return ValidationError(
+        "This form was already used in another session's log; nothing was logged here. "
+        "Check the passes, and log the pass again if it is needed.",
+        code=FORM_ALREADY_USED,
+    )
+
+
+def _form_used(used: PassFormToken, session: PigmentationSession) -> LayeringPass:
+    """What a pass form sent again gets: the pass it logged, or why nothing is logged now."""
+    if used.session_id != session.pk:
+        raise _used_elsewhere()
+    if used.layering_pass_id is None:
+        raise ValidationError(
+            "This form was already used for a pass that was removed since; nothing new was "
+            "logged. Log the pass again if it is still needed.",
+            code=FORM_ALREADY_USED,
+        )
+    return used.layering_pass
+
+
 @transaction.atomic
 def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringPass:
     _require_clinician(by)
@@ -176,12 +199,10 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
     token = data.get("form_token")
     if token is not None:
         # The session row is locked: a second copy of the form waits here, then finds the
-        # pass the first one logged.
-        logged = LayeringPass.objects.filter(form_token=token).first()
-        if logged is not None:
-            if logged.session_id != session.pk:
-                raise ValidationError("This form was already used; reload the page.")
-            return logged
+        # pass the first one logged (or that it was removed since).
+        used = PassFormToken.objects.select_related("layering_pass").filter(token=token).first()
+        if used is not None:
+            return _form_used(used, session)
     _validate_pass(data)
     day = session_today(session)
     lot = (
@@ -196,17 +217,27 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
         lot=lot, ml=data["pigment_ml"], needle=data["needle"] if new_cartridge else None, on=day
     )
     number = (session.passes.aggregate(top=Max("number"))["top"] or 0) + 1
-    return LayeringPass.objects.create(
+    layering_pass = LayeringPass.objects.create(
         session=session,
         number=number,
         created_by=by,
-        form_token=token,
         **{
             name: (data[name].strip() if isinstance(data.get(name), str) else data.get(name))
             for name in PASS_FIELDS
             if name in data
         },
     )
+    if token is not None:
+        try:
+            with transaction.atomic():
+                PassFormToken.objects.create(
+                    token=token, session=session, layering_pass=layering_pass
+                )
+        except IntegrityError:
+            # The same form sent to another session's log at the same moment, whose lock is
+            # not this one: it took the token first. Raising undoes this pass and its stock.
+            raise _used_elsewhere() from None
+    return layering_pass
 
 
 @transaction.atomic

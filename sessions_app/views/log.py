@@ -247,6 +247,12 @@ def pass_add(request: HttpRequest, session_id) -> HttpResponse:
             services.pass_add(session=session, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
             lot = form.cleaned_data["pigment_lot"]  # the error takes it off cleaned_data
+            if getattr(error, "code", None) == services.FORM_ALREADY_USED:
+                # What was typed stays, on a new form: sent now, it is a pass of its own.
+                fresh = request.POST.copy()
+                fresh["form_token"] = str(uuid.uuid4())
+                form = _pass_form(session, fresh)
+                form.is_valid()
             add_service_error(form, error)
             if _may_fix_stock(request, error, "pigment_lot"):
                 return _page(request, session, pass_form=form, stock_fix_lot=lot)
