@@ -31,7 +31,8 @@ def auckland_session(db):
     practitioner = make_staff(role="practitioner", locations=[auckland])
     client = make_client(location=auckland)
     make_ready_for_smp(client=client, practitioner=practitioner)
-    day = next_weekday(3)
+    # A week on: "next Thursday" by the server's date may already be under way in Auckland.
+    day = next_weekday(3, weeks=1)
     appointment = make_appointment(
         client=client,
         practitioner=practitioner,
