@@ -531,20 +531,23 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
     return appointment
 
 
-@transaction.atomic
-def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+def _cancel_reason(reason: str, *, missing: str) -> str:
     reason = " ".join(reason.split())
     if not reason:
-        raise ValidationError({"reason": "Say why the appointment is cancelled."})
-    appointment = (
+        raise ValidationError({"reason": missing})
+    return reason
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("location", "course")
         .get(pk=appointment.pk)
     )
-    if appointment.status not in Appointment.UPCOMING and appointment.status != Status.CHECKED_IN:
-        raise ValidationError(
-            f"A {appointment.get_status_display().lower()} appointment cannot be cancelled."
-        )
+
+
+def _mark_cancelled(appointment: Appointment, *, by: User, reason: str) -> None:
+    """Cancelled with the reason, in its history; the course's sessions numbered again."""
     old = appointment.status
     appointment.status = Status.CANCELLED
     appointment.cancel_reason = reason[:300]
@@ -560,6 +563,17 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Ap
     )
     if appointment.course_id:
         course_renumber(course=appointment.course)
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    reason = _cancel_reason(reason, missing="Say why the appointment is cancelled.")
+    appointment = _locked(appointment)
+    if appointment.status not in Appointment.UPCOMING and appointment.status != Status.CHECKED_IN:
+        raise ValidationError(
+            f"A {appointment.get_status_display().lower()} appointment cannot be cancelled."
+        )
+    _mark_cancelled(appointment, by=by, reason=reason)
     events.emit("appointment.cancelled", appointment=appointment, by=by)
     return appointment
 
@@ -573,34 +587,19 @@ def appointment_end_not_gone_ahead(
     completing it. The app whose record was started calls this (a session log closed as not
     gone ahead). It is announced as a status change, not as a cancellation: the client was
     there, so no cancellation notice is sent, and a course's place is free to book again."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise ValidationError({"reason": "Say why the appointment did not go ahead."})
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("location", "course")
-        .get(pk=appointment.pk)
-    )
+    reason = _cancel_reason(reason, missing="Say why the appointment did not go ahead.")
+    appointment = _locked(appointment)
     if appointment.status != Status.IN_PROGRESS:
         raise ValidationError(
             f"The appointment is {appointment.get_status_display().lower()}, not in progress."
         )
-    old = appointment.status
-    appointment.status = Status.CANCELLED
-    appointment.cancel_reason = reason[:300]
-    appointment.status_changed_at = timezone.now()
-    appointment.save(update_fields=["status", "cancel_reason", "status_changed_at"])
-    _record(
-        appointment,
-        AppointmentChange.Kind.STATUS,
-        by,
-        from_status=old,
-        to_status=Status.CANCELLED,
-        detail=reason[:300],
+    _mark_cancelled(appointment, by=by, reason=reason)
+    events.emit(
+        "appointment.status_changed",
+        appointment=appointment,
+        by=by,
+        old_status=Status.IN_PROGRESS,
     )
-    if appointment.course_id:
-        course_renumber(course=appointment.course)
-    events.emit("appointment.status_changed", appointment=appointment, by=by, old_status=old)
     return appointment
 
 

@@ -38,57 +38,23 @@ def recall(client, *, key_source, source_id, course, appointment, status, step="
     )
 
 
-def at(clock, appointment):
-    clock.move_to(appointment.start)
-    return complete_appointment(appointment, by=appointment.practitioner)
-
-
 @pytest.fixture
 def treated(smp_client, practitioner, room, clock):
     """A completed course of two sessions and, later in the same course, a completed healing
     check (no pigment: not a treatment); then a touch-up on its own."""
-    first = make_appointment(
-        client=smp_client,
-        practitioner=practitioner,
-        room=room,
-        kind="session",
-        day=date(2027, 1, 12),
-        new_course_sessions=3,
-    )
+
+    def done(kind, day, **extra):
+        appointment = make_appointment(
+            client=smp_client, practitioner=practitioner, room=room, kind=kind, day=day, **extra
+        )
+        clock.move_to(appointment.start)
+        return complete_appointment(appointment, by=practitioner)
+
+    first = done("session", date(2027, 1, 12), new_course_sessions=3)
     course = first.course
-    first = at(clock, first)
-    second = at(
-        clock,
-        make_appointment(
-            client=smp_client,
-            practitioner=practitioner,
-            room=room,
-            kind="session",
-            day=date(2027, 1, 26),
-            course=course,
-        ),
-    )
-    check = at(
-        clock,
-        make_appointment(
-            client=smp_client,
-            practitioner=practitioner,
-            room=room,
-            kind="healing_check",
-            day=date(2027, 2, 16),
-            course=course,
-        ),
-    )
-    touch_up = at(
-        clock,
-        make_appointment(
-            client=smp_client,
-            practitioner=practitioner,
-            room=room,
-            kind="touch_up",
-            day=date(2027, 3, 2),
-        ),
-    )
+    second = done("session", date(2027, 1, 26), course=course)
+    check = done("healing_check", date(2027, 2, 16), course=course)
+    touch_up = done("touch_up", date(2027, 3, 2))
     assert check.course_id == course.pk
     return {"course": course, "first": first, "second": second, "touch_up": touch_up}
 
