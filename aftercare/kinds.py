@@ -129,7 +129,7 @@ SPECS: dict[str, KindSpec] = {
             Source.APPOINTMENT,
             ("course", "recall"),
             "Sent months after the client's latest pigmentation session or touch-up (once "
-            "no course is under way), repeating at the configured interval.",
+            "its course, if any, is no longer under way), repeating at the configured interval.",
         ),
     )
 }

@@ -31,9 +31,9 @@ from sessions_app.models import (
     SessionPhoto,
 )
 
-# Internal machinery, nothing about the person: row ids, the search index, the outbox's
-# claim and a pass form's one-time token.
-SKIPPED_FIELDS = {"id", "search_text", "claim_token", "claimed_at", "form_token"}
+# Internal machinery, nothing about the person: row ids, the search index and the outbox's
+# claim.
+SKIPPED_FIELDS = {"id", "search_text", "claim_token", "claimed_at"}
 
 CHUNK = 1024 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024

@@ -34,12 +34,14 @@ Status = Appointment.Status
 OVERLAP_CONSTRAINTS = {"appointment_no_practitioner_overlap", "appointment_no_room_overlap"}
 BOOKABLE_ROLES = (Role.PRACTITIONER, Role.MANAGER)
 
-# Which status may follow which. Late arrivals turn a no-show back into a check-in.
+# Which status may follow which. Late arrivals turn a no-show back into a check-in. Cancelling
+# has its own services: appointment_cancel (booked, confirmed, checked in) and, for one that
+# started and did not go ahead, appointment_end_not_gone_ahead.
 TRANSITIONS: dict[str, set[str]] = {
     Status.BOOKED: {Status.CONFIRMED, Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW},
     Status.CONFIRMED: {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW},
-    Status.CHECKED_IN: {Status.IN_PROGRESS, Status.COMPLETED},
-    Status.IN_PROGRESS: {Status.COMPLETED},
+    Status.CHECKED_IN: {Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED},
+    Status.IN_PROGRESS: {Status.COMPLETED, Status.CANCELLED},
     Status.NO_SHOW: {Status.CHECKED_IN},
     Status.COMPLETED: set(),
     Status.CANCELLED: set(),
@@ -529,20 +531,23 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
     return appointment
 
 
-@transaction.atomic
-def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+def _cancel_reason(reason: str, *, missing: str) -> str:
     reason = " ".join(reason.split())
     if not reason:
-        raise ValidationError({"reason": "Say why the appointment is cancelled."})
-    appointment = (
+        raise ValidationError({"reason": missing})
+    return reason
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("location", "course")
         .get(pk=appointment.pk)
     )
-    if appointment.status not in Appointment.UPCOMING and appointment.status != Status.CHECKED_IN:
-        raise ValidationError(
-            f"A {appointment.get_status_display().lower()} appointment cannot be cancelled."
-        )
+
+
+def _mark_cancelled(appointment: Appointment, *, by: User, reason: str) -> None:
+    """Cancelled with the reason, in its history; the course's sessions numbered again."""
     old = appointment.status
     appointment.status = Status.CANCELLED
     appointment.cancel_reason = reason[:300]
@@ -558,7 +563,43 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Ap
     )
     if appointment.course_id:
         course_renumber(course=appointment.course)
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    reason = _cancel_reason(reason, missing="Say why the appointment is cancelled.")
+    appointment = _locked(appointment)
+    if appointment.status not in Appointment.UPCOMING and appointment.status != Status.CHECKED_IN:
+        raise ValidationError(
+            f"A {appointment.get_status_display().lower()} appointment cannot be cancelled."
+        )
+    _mark_cancelled(appointment, by=by, reason=reason)
     events.emit("appointment.cancelled", appointment=appointment, by=by)
+    return appointment
+
+
+@transaction.atomic
+def appointment_end_not_gone_ahead(
+    *, appointment: Appointment, by: User, reason: str
+) -> Appointment:
+    """An appointment that started and then did not go ahead (the client felt unwell in the
+    chair) ends cancelled, with the reason: the only way out of "in progress" other than
+    completing it. The app whose record was started calls this (a session log closed as not
+    gone ahead). It is announced as a status change, not as a cancellation: the client was
+    there, so no cancellation notice is sent, and a course's place is free to book again."""
+    reason = _cancel_reason(reason, missing="Say why the appointment did not go ahead.")
+    appointment = _locked(appointment)
+    if appointment.status != Status.IN_PROGRESS:
+        raise ValidationError(
+            f"The appointment is {appointment.get_status_display().lower()}, not in progress."
+        )
+    _mark_cancelled(appointment, by=by, reason=reason)
+    events.emit(
+        "appointment.status_changed",
+        appointment=appointment,
+        by=by,
+        old_status=Status.IN_PROGRESS,
+    )
     return appointment
 
 

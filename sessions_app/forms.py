@@ -87,6 +87,10 @@ class StockAdjustForm(forms.Form):
         help_text="A count: what the bottle holds now. A discard: how much was thrown away.",
     )
     reason = forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # The stock the page showed: a count is made against it (inventory.lot_adjust_stock).
+    seen_ml = forms.DecimalField(
+        max_digits=8, decimal_places=2, required=False, widget=forms.HiddenInput
+    )
 
 
 class RecallForm(forms.Form):
@@ -125,8 +129,8 @@ class PassForm(forms.ModelForm):
         to_field_name="public_id",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    # One per rendered form (LayeringPass.form_token); optional, so a page rendered before
-    # the token existed still logs its pass.
+    # One per rendered form (PassFormToken); optional, so a page rendered before the token
+    # existed still logs its pass.
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -202,6 +206,19 @@ class OverrideForm(forms.Form):
             "min_length": (
                 "Write a little more (at least 10 characters): the reason stays on the record."
             ),
+        },
+    )
+
+
+class AbandonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why did the session not go ahead?",
+        min_length=5,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Say why the session did not go ahead.",
+            "min_length": "Say why the session did not go ahead (a few words at least).",
         },
     )
 

@@ -269,13 +269,16 @@ def progress_grid(*, client) -> tuple[list[ProgressColumn], list[ProgressRow]]:
 
 
 def healing_photos_to_review(*, user: User, limit: int = 20) -> list[PigmentationSession]:
-    """Sessions whose client sent a healing photo that no healing check has answered yet:
-    the practitioner's own (every visible one for a manager)."""
+    """Sessions whose client sent a healing photo that no healing check has answered yet,
+    among those the user may rate (session_writable_by: held where they work): the
+    practitioner's own, every such one for a manager."""
     from sessions_app.models import SessionPhoto
 
     unanswered = HealingCheck.objects.filter(session=OuterRef("pk"))
     sent = SessionPhoto.objects.filter(session=OuterRef("pk"), stage=SessionPhoto.Stage.HEALING)
     sessions = sessions_visible_to(user).filter(Exists(sent)).exclude(Exists(unanswered))
+    if not user.all_locations:
+        sessions = sessions.filter(appointment__location_id__in=user_location_ids(user))
     if user.role == "practitioner":
         sessions = sessions.filter(practitioner=user)
     return list(

@@ -26,6 +26,7 @@ urlpatterns += [
     path("<uuid:session_id>/", log.session_detail, name="session"),
     path("<uuid:session_id>/start/", log.session_start, name="start"),
     path("<uuid:session_id>/override/", log.session_override, name="override"),
+    path("<uuid:session_id>/abandon/", log.session_abandon, name="abandon"),
     path("<uuid:session_id>/passes/", log.pass_add, name="pass_add"),
     path("<uuid:session_id>/passes/<uuid:pass_id>/delete/", log.pass_delete, name="pass_delete"),
     path("<uuid:session_id>/notes/", log.notes_save, name="notes"),

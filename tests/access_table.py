@@ -137,6 +137,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "sessions_app:session": CLINICAL,
     "sessions_app:start": CLINICAL,
     "sessions_app:override": MANAGER,
+    "sessions_app:abandon": CLINICAL,
     "sessions_app:pass_add": CLINICAL,
     "sessions_app:pass_delete": CLINICAL,
     "sessions_app:notes": CLINICAL,

@@ -4,9 +4,13 @@ sending, because hours or weeks may have passed since the row was made."""
 from datetime import datetime
 
 from aftercare.kinds import APPOINTMENT_NOTICES, Kind, spec_for
-from aftercare.models import OutboundMessage
+from aftercare.models import MessageSettings, OutboundMessage
 from aftercare.services.outbox import consent_reason
-from aftercare.services.periodic import later_treatment_exists, treatment_booked
+from aftercare.services.periodic import (
+    course_under_way,
+    later_treatment_exists,
+    treatment_booked,
+)
 
 Status = OutboundMessage.Status
 Reason = OutboundMessage.Reason
@@ -60,7 +64,12 @@ def _source_problem(message: OutboundMessage, now: datetime) -> str:
         # made before recalls were per client has no treatment and is not sent.
         if appointment is None or appointment.status != Appointment.Status.COMPLETED:
             return Reason.SOURCE_CHANGED
-        if appointment.course_id and appointment.course.status == Course.Status.ACTIVE:
+        if course_under_way(
+            appointment.course,
+            last_session_start=appointment.start,
+            now=now,
+            conf=MessageSettings.current(),
+        ):
             return Reason.SOURCE_CHANGED
         if later_treatment_exists(appointment) or treatment_booked(message.client_id, now):
             return Reason.NOT_NEEDED

@@ -58,9 +58,12 @@ def message_schedule(
     """The row for this kind + source + step, created pending (or skipped, with the reason,
     when the client may not receive it: staff then see why nothing will be sent). Calling
     it again returns the existing row untouched, except with ``reopen`` (the course scans):
-    a row cancelled as no longer needed is made due again, because what answered it (a
+    a row cancelled as no longer needed (by a booking's rules, or by its sender, which finds
+    a booking before it counts an attempt) is made due again, because what answered it (a
     booking) fell through while the key, computed from the same records, stayed the same.
-    Only a row never tried is reopened, so no message can reach a client twice this way."""
+    The scans decide when that is (a nudge is not called for after a missed booking). Only
+    a row never tried is reopened, so no message can reach a client twice this way; one
+    cancelled by staff or for another reason stays closed."""
     spec = spec_for(kind)
     source = {"appointment": appointment, "course": course, "consultation": consultation}[
         spec.source
@@ -210,7 +213,8 @@ def message_resend(*, message: OutboundMessage, by: User) -> OutboundMessage:
 
 def _resend_copy(sent: OutboundMessage, *, by: User) -> OutboundMessage:
     # Copies hang off the first message, so their numbers count every resend of it; the
-    # lock on that row makes two desks resending at once number (and see) each other's.
+    # lock on that row makes a second desk resending at once wait, then see the first
+    # desk's copy still queued and be refused.
     original = _locked(sent.resend_of) if sent.resend_of_id else sent
     copies = original.resent_as.all()
     if copies.filter(status__in=OutboundMessage.OPEN).exists():

@@ -3,9 +3,11 @@
 Both are computed from the calendar rather than scheduled at an event, because what they
 depend on is the absence of something (no session booked N days on; years without a
 touch-up). Each scan is idempotent: the idempotency key makes a second run find the rows
-the first one made. A row that a booking cancelled as not needed is reopened when the scan
-finds the same key called for again (the booking was cancelled); a row never reopens once
-tried, so none is sent twice.
+the first one made. A row cancelled as not needed, by the booking that answered it or by
+its sender finding that booking at send time (before counting an attempt), is reopened when
+the scan finds the same key called for again: the booking was cancelled (a nudge whose
+course's latest booking was missed is not: the no-show follow-up speaks then). A row never
+reopens once tried, nor after staff cancelled it, so none is sent twice.
 
 Course rule: a course's sessions are done when the number of its completed appointments
 reaches ``planned_sessions`` (scheduling marks the course completed then); a course with
@@ -13,8 +15,12 @@ fewer completed sessions and none booked ahead is waiting for its next session.
 
 Recall rule: per client, counted from their latest completed treatment (a pigmentation
 session or a touch-up, in a course or on its own), once that treatment's course (if any)
-is no longer under way; the recall rows are keyed by that appointment, so a newer treatment
-starts the count again at recall 1 and the older rows are cancelled.
+is no longer under way (``course_under_way``); the recall rows are keyed by that
+appointment, so a newer treatment starts the count again at recall 1 and the older rows are
+cancelled. A course the client never came back to stays "in progress" on the calendar, but
+it stops holding recalls back once the plan's longest interval and the nudge's days have
+passed since its last session: the nudge spoke for that period, and after it the client is
+treated like anyone whose pigment is fading.
 """
 
 import calendar
@@ -68,6 +74,18 @@ def later_treatment_exists(appointment) -> bool:
     )
 
 
+def course_under_way(course, *, last_session_start, now, conf: MessageSettings) -> bool:
+    """Whether ``course`` still holds the recalls of its latest session (started at
+    ``last_session_start``) back: in progress, and that session no more than the plan's
+    longest interval plus the nudge's days ago. A booking ahead holds them back anyway."""
+    from scheduling.models import Course
+
+    if course is None or course.status != Course.Status.ACTIVE:
+        return False
+    window = timedelta(days=course.max_interval_days + conf.nudge_days)
+    return last_session_start > now - window
+
+
 def treatment_booked(client_id: int, now) -> bool:
     from scheduling.models import Appointment
 
@@ -80,7 +98,10 @@ def treatment_booked(client_id: int, now) -> bool:
 
 def outbox_scan_nudges(*, now=None) -> int:
     """A nudge for each active course with sessions left, at least one session done, and no
-    session booked ``nudge_days`` after the last one."""
+    session booked ``nudge_days`` after the last one, unless the course's latest booking was
+    missed: its no-show follow-up asks the client to rebook, and the nudge would only say it
+    again. A nudge a booking answered (cancelled as not needed, by the booking or by the
+    sender finding it) comes back here once that booking is cancelled."""
     from scheduling.models import Appointment, Course
 
     now = now or timezone.now()
@@ -91,6 +112,7 @@ def outbox_scan_nudges(*, now=None) -> int:
     booked_ahead = Appointment.objects.filter(
         course=OuterRef("pk"), status__in=Appointment.UPCOMING, start__gte=now
     )
+    latest_booking = Appointment.objects.filter(course=OuterRef("pk")).order_by("-booked_at", "-pk")
     courses = (
         Course.objects.filter(status=Course.Status.ACTIVE)
         .annotate(
@@ -98,6 +120,7 @@ def outbox_scan_nudges(*, now=None) -> int:
             last_start=Max("appointments__start", filter=_completed()),
             last_pk=Subquery(last_completed.values("pk")[:1]),
             ahead=Exists(booked_ahead),
+            latest_booking_status=Subquery(latest_booking.values("status")[:1]),
         )
         .filter(
             done__gte=1,
@@ -105,6 +128,7 @@ def outbox_scan_nudges(*, now=None) -> int:
             ahead=False,
             last_start__lte=now - timedelta(days=conf.nudge_days),
         )
+        .exclude(latest_booking_status=Appointment.Status.NO_SHOW)
         .select_related("client__home_location")
     )
     made = 0
@@ -127,9 +151,9 @@ def outbox_scan_nudges(*, now=None) -> int:
 def outbox_scan_recalls(*, now=None) -> int:
     """The latest due touch-up recall of each client: recall 1 ``recall_first_months`` after
     their latest completed treatment, then one every ``recall_repeat_months``, ``recall_max``
-    at most; none while a course is under way or a treatment is booked. A recall missed (the
+    at most; none while its course is under way or a treatment is booked. A recall missed (the
     feature was off) is not sent late; only the latest due one is."""
-    from scheduling.models import Appointment, Course
+    from scheduling.models import Appointment
 
     now = now or timezone.now()
     conf = MessageSettings.current()
@@ -144,15 +168,20 @@ def outbox_scan_recalls(*, now=None) -> int:
     booked = treatments().filter(
         client=OuterRef("client"), status__in=Appointment.UPCOMING, start__gte=now
     )
+    # Courses still in progress are weighed in Python (their window is per course): among
+    # treatments this old they are the few left unfinished.
     latest = (
         completed.filter(start__lte=earliest)
-        .filter(Q(course__isnull=True) | ~Q(course__status=Course.Status.ACTIVE))
         .exclude(Exists(later))
         .exclude(Exists(booked))
         .select_related("client__home_location", "course")
     )
     made = 0
     for treatment in latest.iterator(chunk_size=SCAN_CHUNK):
+        if course_under_way(
+            treatment.course, last_session_start=treatment.start, now=now, conf=conf
+        ):
+            continue
         client = treatment.client
         tz = client.home_location.tz
         treated = timezone.localtime(treatment.start, tz).date()

@@ -27,7 +27,7 @@ from aftercare.tokens import (
     read_unsubscribe_token,
 )
 from smp_clinic.lib.forms import add_service_error
-from smp_clinic.lib.ratelimit import rate_limit
+from smp_clinic.lib.ratelimit import rate_limit, refused_over_limit
 
 
 def _problem(request: HttpRequest, problem: TokenProblem, help_text: str = "") -> HttpResponse:
@@ -53,6 +53,11 @@ def _link_token(request: HttpRequest, unsubscribe_token: str) -> str:
     return unsubscribe_token
 
 
+# Links that are not ours, posted from one address: generous, since a provider's real
+# links never count here, yet a loop of made-up links is not free for ever.
+INVALID_ONE_CLICK_PER_ADDRESS = 60
+
+
 @never_cache
 @csrf_exempt  # RFC 8058: mail programs POST "List-Unsubscribe=One-Click" with no cookie
 @rate_limit("unsubscribe-link", per_minute=30, methods=("GET",))
@@ -64,6 +69,12 @@ def unsubscribe(request: HttpRequest, unsubscribe_token: str) -> HttpResponse:
     try:
         claim = read_unsubscribe_token(unsubscribe_token)
     except TokenProblem as problem:
+        if request.method == "POST":
+            refused = refused_over_limit(
+                request, "unsubscribe-invalid", per_minute=INVALID_ONE_CLICK_PER_ADDRESS
+            )
+            if refused is not None:
+                return refused
         return _problem(request, problem)
     client = client_for_token_id(claim.client_public_id)
     if client is None:

@@ -11,7 +11,6 @@ from sessions_app.inventory.recall import (
 )
 from sessions_app.inventory.receiving import (
     clinic_today,
-    lot_open,
     lot_receive,
     needle_receive,
     needle_save,
@@ -19,6 +18,7 @@ from sessions_app.inventory.receiving import (
 )
 from sessions_app.inventory.stock import (
     SHORT_STOCK,
+    STOCK_CHANGED,
     NeedleStock,
     check_lot_correctable,
     check_lot_usable,
@@ -37,6 +37,7 @@ from sessions_app.inventory.stock import (
 
 __all__ = [
     "SHORT_STOCK",
+    "STOCK_CHANGED",
     "NeedleStock",
     "RecallRow",
     "check_lot_correctable",
@@ -46,7 +47,6 @@ __all__ = [
     "consume",
     "is_short_stock",
     "lot_adjust_stock",
-    "lot_open",
     "lot_receive",
     "lot_recall",
     "lots_locked",

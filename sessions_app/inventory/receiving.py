@@ -58,7 +58,7 @@ def lot_receive(
 ) -> PigmentLot:
     lot_number = lot_number.strip()
     earliest, latest = clinic_today()
-    received_on = received_on or timezone.localdate()
+    received_on = received_on or earliest
     if not lot_number:
         raise ValidationError({"lot_number": "Enter the lot number printed on the bottle."})
     if volume_ml <= 0:
@@ -83,13 +83,6 @@ def lot_receive(
         raise ValidationError(
             {"lot_number": f"Lot {lot_number} of this product is already in stock."}
         ) from None
-
-
-def lot_open(*, lot: PigmentLot, on: date | None = None) -> PigmentLot:
-    if lot.opened_on is None:
-        lot.opened_on = on or timezone.localdate()
-        lot.save(update_fields=["opened_on"])
-    return lot
 
 
 @transaction.atomic

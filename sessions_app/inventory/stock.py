@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Least
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from sessions_app.inventory.receiving import clinic_today
 from sessions_app.models import (
     Needle,
     PigmentLot,
@@ -89,9 +89,10 @@ def check_needle_usable(needle: Needle, *, on: date, needs_new_cartridge: bool) 
         )
 
 
-def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None) -> None:
-    """Take the pass's pigment (and a new cartridge) out of stock, race-free."""
-    stock_take(lot=lot, ml=ml, opened_on=timezone.localdate())
+def consume(*, lot: PigmentLot, ml: Decimal, needle: Needle | None, on: date) -> None:
+    """Take the pass's pigment (and a new cartridge) out of stock, race-free; a lot first
+    used then is opened ``on`` the session's day."""
+    stock_take(lot=lot, ml=ml, opened_on=on)
     if needle is not None:
         updated = Needle.objects.filter(pk=needle.pk, quantity_remaining__gte=1).update(
             quantity_remaining=F("quantity_remaining") - 1
@@ -168,13 +169,27 @@ def lots_locked(*lot_ids: int) -> dict[int, PigmentLot]:
     return {lot.pk: lot for lot in lots}
 
 
+STOCK_CHANGED = "stock_changed"
+
+
 @transaction.atomic
 def lot_adjust_stock(
-    *, lot: PigmentLot, by: User, kind: str, ml: Decimal, reason: str
+    *,
+    lot: PigmentLot,
+    by: User,
+    kind: str,
+    ml: Decimal,
+    reason: str,
+    seen_ml: Decimal | None = None,
 ) -> StockAdjustment:
     """A manager's count correction (``ml`` is what the lot holds now) or discard (``ml`` is
     how much was thrown away), kept with the reason. The lot's change and the adjustment are
-    both written to the audit trail (audit.capture)."""
+    both written to the audit trail (audit.capture).
+
+    A count replaces the stock on record, so it is made against ``seen_ml``, the stock the
+    manager's form showed: if a pass or another correction changed it meanwhile, the count
+    is refused (it would silently undo that change). A discard takes its volume off whatever
+    is on record now."""
     if by.role != Role.MANAGER:
         raise ValidationError("Only a manager corrects the stock.")
     reason = " ".join(reason.split())
@@ -186,6 +201,14 @@ def lot_adjust_stock(
     lot = PigmentLot.objects.select_for_update().get(pk=lot.pk)
     before = lot.volume_remaining_ml
     if kind == StockAdjustment.Kind.COUNT:
+        if seen_ml is None or seen_ml.quantize(Decimal("0.01")) != before:
+            raise ValidationError(
+                f"The stock of lot {lot.lot_number} changed while this form was open: "
+                f"{before} ml are on record now"
+                + (f", not {seen_ml.quantize(Decimal('0.01'))}" if seen_ml is not None else "")
+                + ". Check the bottle again and enter what it holds.",
+                code=STOCK_CHANGED,
+            )
         if ml > lot.volume_received_ml:
             raise ValidationError(
                 {"ml": f"That is more than the {lot.volume_received_ml} ml received."}
@@ -245,12 +268,13 @@ class NeedleStock:
         return f"{self.configuration} {self.diameter_mm} mm"
 
 
-def low_stock() -> tuple[list[PigmentProduct], list[NeedleStock]]:
+def low_stock(*, today: date | None = None) -> tuple[list[PigmentProduct], list[NeedleStock]]:
     """What to reorder: each product in use whose usable lots (not expired, not recalled)
     hold less than its level together, and each needle whose usable cartridges do. A
     nearly empty bottle beside a full one is no shortage; a product or needle whose only
     stock has expired is one."""
-    today = timezone.localdate()
+    # Expired once its date has passed at every location, as receiving reads it.
+    today = today or clinic_today()[0]
     usable_lot = Q(lots__recalled_at__isnull=True, lots__expiry_date__gte=today)
     products = list(
         PigmentProduct.objects.filter(is_active=True)

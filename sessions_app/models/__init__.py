@@ -2,6 +2,7 @@ from sessions_app.models.inventory import Needle, PigmentLot, PigmentProduct, St
 from sessions_app.models.session import (
     HealingCheck,
     LayeringPass,
+    PassFormToken,
     PigmentationSession,
     SessionAmendment,
     SessionPhoto,
@@ -11,6 +12,7 @@ __all__ = [
     "HealingCheck",
     "LayeringPass",
     "Needle",
+    "PassFormToken",
     "PigmentLot",
     "PigmentProduct",
     "PigmentationSession",

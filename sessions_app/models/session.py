@@ -17,6 +17,8 @@ class PigmentationSession(models.Model):
         NOT_STARTED = "not_started", "Not started"
         IN_PROGRESS = "in_progress", "In progress"
         SIGNED_OFF = "signed_off", "Signed off"
+        # Started, then closed before any pigment went in (services.session_abandon).
+        ABANDONED = "abandoned", "Did not go ahead"
 
     class Bleeding(models.TextChoices):
         NONE = "none", "None"
@@ -77,6 +79,11 @@ class PigmentationSession(models.Model):
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    abandoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    abandon_reason = models.TextField("why it did not go ahead", blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -88,6 +95,14 @@ class PigmentationSession(models.Model):
                 condition=~Q(status="signed_off")
                 | Q(signed_off_at__isnull=False, signed_off_by__isnull=False),
                 name="session_signed_off_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="abandoned")
+                | (
+                    Q(abandoned_at__isnull=False, abandoned_by__isnull=False)
+                    & ~Q(abandon_reason="")
+                ),
+                name="session_abandoned_has_who_when_and_why",
             ),
             models.CheckConstraint(
                 condition=Q(gate_override_by__isnull=True) | ~Q(gate_override_reason=""),
@@ -102,6 +117,10 @@ class PigmentationSession(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.SIGNED_OFF
+
+    @property
+    def did_not_go_ahead(self) -> bool:
+        return self.status == self.Status.ABANDONED
 
     @property
     def gate_open(self) -> bool:
@@ -148,9 +167,6 @@ class LayeringPass(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # The one-time token of the form that logged it: the same form sent twice (a double tap,
-    # a retried request) finds this pass instead of logging a second and taking stock twice.
-    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["session", "number"]
@@ -175,6 +191,30 @@ class LayeringPass(models.Model):
         if field == "pigment_lot":
             return latest.corrected_lot or self.pigment_lot
         return latest.new_value
+
+
+class PassFormToken(models.Model):
+    """The one-time token of a pass form that logged a pass: the same form sent again (a
+    double tap, a retried request, a page sent twice) finds it instead of logging a second
+    pass and taking stock twice. Kept when its pass is removed, so a form replayed after that
+    logs nothing either; unique, so two sessions can never both take one form's token."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    session = models.ForeignKey(
+        PigmentationSession, on_delete=models.PROTECT, related_name="pass_form_tokens"
+    )
+    # Emptied when the pass is removed before sign-off.
+    layering_pass = models.OneToOneField(
+        LayeringPass,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="form_token",
+    )
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Pass form {self.token}"
 
 
 class SessionAmendment(models.Model):

@@ -5,6 +5,7 @@ healing checks, photos), the safety gate, and corrections after sign-off. Caller
 from sessions_app.services.amendments import (
     AMENDABLE_PASS_FIELDS,
     AMENDABLE_SESSION_FIELDS,
+    pass_lot_id_on_record,
     session_amend,
 )
 from sessions_app.services.gate import (
@@ -17,11 +18,13 @@ from sessions_app.services.gate import (
     session_start,
 )
 from sessions_app.services.log import (
+    FORM_ALREADY_USED,
     NOTE_FIELDS,
     PASS_FIELDS,
     healing_check_record,
     pass_add,
     pass_delete,
+    session_abandon,
     session_open,
     session_photos_add,
     session_save_notes,
@@ -32,6 +35,7 @@ from sessions_app.services.log import (
 __all__ = [
     "AMENDABLE_PASS_FIELDS",
     "AMENDABLE_SESSION_FIELDS",
+    "FORM_ALREADY_USED",
     "NOTE_FIELDS",
     "PASS_FIELDS",
     "STANDALONE_LOOKBACK_DAYS",
@@ -40,7 +44,9 @@ __all__ = [
     "healing_check_record",
     "pass_add",
     "pass_delete",
+    "pass_lot_id_on_record",
     "previous_session",
+    "session_abandon",
     "session_amend",
     "session_gate",
     "session_open",

@@ -63,7 +63,7 @@ def _checked_value(model, field: str, new_value: str) -> str:
     return str(cleaned)
 
 
-def _current_lot_id(layering_pass: LayeringPass) -> int:
+def pass_lot_id_on_record(layering_pass: LayeringPass) -> int:
     """The lot the pass is on record with now: the latest lot correction's, else as logged."""
     corrected = (
         SessionAmendment.objects.filter(layering_pass=layering_pass, field="pigment_lot")
@@ -87,7 +87,7 @@ def _move_corrected_stock(
     really used and goes back to the one recorded by mistake (never above what it
     received), in the amendment's transaction, with both lots locked."""
     used_on = _local_day(session)
-    current_id = _current_lot_id(layering_pass)
+    current_id = pass_lot_id_on_record(layering_pass)
     if field == "pigment_lot":
         ml = Decimal(_effective(session, layering_pass, "pigment_ml"))
         lots = inventory.lots_locked(current_id, corrected_lot.pk)
@@ -143,13 +143,17 @@ def session_amend(
         if corrected_lot is None:
             raise ValidationError({"corrected_lot": "Choose the lot that was really used."})
         new_value = f"{corrected_lot.product} lot {corrected_lot.lot_number}"
+        # The lots themselves, not their names: a product renamed since still names the
+        # same lot, and two lots may come to read alike.
+        unchanged = corrected_lot.pk == pass_lot_id_on_record(layering_pass)
     elif not new_value.strip():
         raise ValidationError({"new_value": "Give the corrected value."})
     else:
         new_value = _checked_value(
             LayeringPass if layering_pass is not None else PigmentationSession, field, new_value
         )
-    if new_value.strip() == old_value.strip():
+        unchanged = new_value.strip() == old_value.strip()
+    if unchanged:
         raise ValidationError({"new_value": "That is already the recorded value."})
     if layering_pass is not None and field in ("pigment_lot", "pigment_ml"):
         _move_corrected_stock(

@@ -47,20 +47,26 @@ STANDALONE_MIN_INTERVAL_DAYS = Course._meta.get_field("min_interval_days").defau
 def previous_session(session: PigmentationSession) -> PigmentationSession | None:
     """The session the gate measures this one against, whatever its status (the gate
     refuses one not signed off): in a course, the course's latest session before this one;
-    for a stand-alone session, the client's latest session before it, if recent (above).
-    Sessions whose appointment was cancelled or missed never took place and do not count."""
+    for a stand-alone session, or the first of a course, the client's latest session before
+    it, if recent (above): a touch-up booked as a course of its own a week after another
+    session goes into the same unhealed skin. Sessions that never took place (appointment
+    cancelled or missed) or that did not go ahead do not count."""
     start = session.appointment.start
-    earlier = PigmentationSession.objects.filter(appointment__start__lt=start).exclude(
-        appointment__status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW)
+    earlier = (
+        PigmentationSession.objects.filter(appointment__start__lt=start)
+        .exclude(appointment__status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW))
+        .exclude(status=PigmentationSession.Status.ABANDONED)
+        .select_related("appointment__location")
+        .order_by("-appointment__start")
     )
     if session.course_id is not None:
-        earlier = earlier.filter(course_id=session.course_id)
-    else:
-        earlier = earlier.filter(
-            client_id=session.client_id,
-            appointment__start__gte=start - timedelta(days=STANDALONE_LOOKBACK_DAYS),
-        )
-    return earlier.select_related("appointment__location").order_by("-appointment__start").first()
+        in_course = earlier.filter(course_id=session.course_id).first()
+        if in_course is not None:
+            return in_course
+    return earlier.filter(
+        client_id=session.client_id,
+        appointment__start__gte=start - timedelta(days=STANDALONE_LOOKBACK_DAYS),
+    ).first()
 
 
 def _session_name(session: PigmentationSession) -> str:
@@ -77,6 +83,27 @@ def _sentence(parts: list[str]) -> str:
         return ""
     text = " and ".join(parts)
     return f"{text[:1].upper()}{text[1:]}."
+
+
+def _unfinished(previous: PigmentationSession) -> str:
+    """Why an earlier session that is not signed off holds this one up, with only the ways
+    out that its state allows (an appointment in progress can be neither cancelled nor
+    marked a no-show; a checked-in one cannot be a no-show; none before its time)."""
+    name = _session_name(previous)
+    name = f"{name[:1].upper()}{name[1:]}"
+    if previous.status == PigmentationSession.Status.IN_PROGRESS:
+        return (
+            f"{name} is not signed off: sign it off, or close it on its page as a session "
+            "that did not go ahead."
+        )
+    appointment = previous.appointment
+    if appointment.start > timezone.now():
+        return f"{name} has not taken place yet: it is signed off before this one can start."
+    if appointment.status == Appointment.Status.CHECKED_IN:
+        ways_out = "cancel its appointment if it did not take place"
+    else:
+        ways_out = "mark its appointment cancelled or a no-show if it did not take place"
+    return f"{name} has not started: start it and sign it off, or {ways_out}."
 
 
 def session_gate(*, session: PigmentationSession, on: date | None = None) -> list[GateCheck]:
@@ -130,15 +157,8 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
     previous = previous_session(session)
     if previous is not None and not previous.is_locked:
         # Its healing and the interval cannot be judged before it is on the record.
-        name = _session_name(previous)
         checks.append(
-            GateCheck(
-                "previous",
-                "Previous session signed off",
-                False,
-                f"{name[:1].upper()}{name[1:]} is not signed off: sign it off first, or mark "
-                "its appointment cancelled or a no-show if it did not take place.",
-            )
+            GateCheck("previous", "Previous session signed off", False, _unfinished(previous))
         )
     elif previous is not None:
         healed = previous.healing_checks.exists()
@@ -151,7 +171,7 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
             )
         )
         gap = (on - _local_day(previous)).days
-        if session.course_id is not None:
+        if session.course_id is not None and previous.course_id == session.course_id:
             minimum, asks = session.course.min_interval_days, "the plan asks for"
         else:
             minimum, asks = STANDALONE_MIN_INTERVAL_DAYS, "leave at least"

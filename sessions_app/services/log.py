@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -13,11 +13,12 @@ from accounts.models import User
 from accounts.roles import CLINICAL
 from consultations.models.choices import Density
 from scheduling.models import Appointment
-from scheduling.services import appointment_set_status
+from scheduling.services import appointment_end_not_gone_ahead, appointment_set_status
 from sessions_app import inventory
 from sessions_app.models import (
     HealingCheck,
     LayeringPass,
+    PassFormToken,
     PigmentationSession,
     PigmentLot,
 )
@@ -48,6 +49,10 @@ NOTE_FIELDS = (
     "next_session_advice",
     "notes",
 )
+
+
+FORM_ALREADY_USED = "form_already_used"
+NOT_GONE_AHEAD = "This session did not go ahead and is closed; nothing more is logged on it."
 
 
 def _require_clinician(user: User) -> None:
@@ -128,6 +133,8 @@ def _in_progress(session: PigmentationSession) -> PigmentationSession:
     )
     if session.is_locked:
         raise ValidationError("This session is signed off; record a correction as an amendment.")
+    if session.did_not_go_ahead:
+        raise ValidationError(NOT_GONE_AHEAD)
     if session.status != PigmentationSession.Status.IN_PROGRESS:
         raise ValidationError("Start the session (pass the safety gate) before logging passes.")
     return session
@@ -164,6 +171,27 @@ def _needle_new_in_session(
     return not used.exists()
 
 
+def _used_elsewhere() -> ValidationError:
+    return ValidationError(
+        "This form was already used in another session's log; nothing was logged here. "
+        "Check the passes, and log the pass again if it is needed.",
+        code=FORM_ALREADY_USED,
+    )
+
+
+def _form_used(used: PassFormToken, session: PigmentationSession) -> LayeringPass:
+    """What a pass form sent again gets: the pass it logged, or why nothing is logged now."""
+    if used.session_id != session.pk:
+        raise _used_elsewhere()
+    if used.layering_pass_id is None:
+        raise ValidationError(
+            "This form was already used for a pass that was removed since; nothing new was "
+            "logged. Log the pass again if it is still needed.",
+            code=FORM_ALREADY_USED,
+        )
+    return used.layering_pass
+
+
 @transaction.atomic
 def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringPass:
     _require_clinician(by)
@@ -171,12 +199,10 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
     token = data.get("form_token")
     if token is not None:
         # The session row is locked: a second copy of the form waits here, then finds the
-        # pass the first one logged.
-        logged = LayeringPass.objects.filter(form_token=token).first()
-        if logged is not None:
-            if logged.session_id != session.pk:
-                raise ValidationError("This form was already used; reload the page.")
-            return logged
+        # pass the first one logged (or that it was removed since).
+        used = PassFormToken.objects.select_related("layering_pass").filter(token=token).first()
+        if used is not None:
+            return _form_used(used, session)
     _validate_pass(data)
     day = session_today(session)
     lot = (
@@ -188,20 +214,30 @@ def pass_add(*, session: PigmentationSession, by: User, data: dict) -> LayeringP
     new_cartridge = _needle_new_in_session(session, data["needle"])
     inventory.check_needle_usable(data["needle"], on=day, needs_new_cartridge=new_cartridge)
     inventory.consume(
-        lot=lot, ml=data["pigment_ml"], needle=data["needle"] if new_cartridge else None
+        lot=lot, ml=data["pigment_ml"], needle=data["needle"] if new_cartridge else None, on=day
     )
     number = (session.passes.aggregate(top=Max("number"))["top"] or 0) + 1
-    return LayeringPass.objects.create(
+    layering_pass = LayeringPass.objects.create(
         session=session,
         number=number,
         created_by=by,
-        form_token=token,
         **{
             name: (data[name].strip() if isinstance(data.get(name), str) else data.get(name))
             for name in PASS_FIELDS
             if name in data
         },
     )
+    if token is not None:
+        try:
+            with transaction.atomic():
+                PassFormToken.objects.create(
+                    token=token, session=session, layering_pass=layering_pass
+                )
+        except IntegrityError:
+            # The same form sent to another session's log at the same moment, whose lock is
+            # not this one: it took the token first. Raising undoes this pass and its stock.
+            raise _used_elsewhere() from None
+    return layering_pass
 
 
 @transaction.atomic
@@ -228,6 +264,8 @@ def session_save_notes(
     session = PigmentationSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     if session.is_locked:
         raise ValidationError("This session is signed off; record a correction as an amendment.")
+    if session.did_not_go_ahead:
+        raise ValidationError(NOT_GONE_AHEAD)
     for name in NOTE_FIELDS:
         if name in data:
             value = data[name]
@@ -259,6 +297,49 @@ def session_sign_off(*, session: PigmentationSession, by: User) -> PigmentationS
     # when this was its last session (scheduling.services.course_mark_completed) and
     # schedules the aftercare ("appointment.status_changed", aftercare.services.rules).
     _move_appointment_to(session.appointment, Appointment.Status.COMPLETED, by)
+    return session
+
+
+@transaction.atomic
+def session_abandon(*, session: PigmentationSession, by: User, reason: str) -> PigmentationSession:
+    """Close a started session that did not go ahead (the client felt faint, a reaction
+    before the first pass): the log is kept, closed with who, when and why, and its
+    appointment ends cancelled with the reason, so the course's next session no longer waits
+    for it and no aftercare follows. Only before any pass: once pigment went in, the session
+    is signed off with what was done, so the record of every lot used stands (and no stock
+    is ever to be given back here)."""
+    _require_clinician(by)
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Say why the session did not go ahead."})
+    session = (
+        PigmentationSession.objects.select_for_update(of=("self",))
+        .select_related("appointment")
+        .get(pk=session.pk)
+    )
+    if session.did_not_go_ahead:
+        raise ValidationError("This session is already closed: it did not go ahead.")
+    if session.is_locked:
+        raise ValidationError("This session is signed off; record a correction as an amendment.")
+    if session.status == PigmentationSession.Status.NOT_STARTED:
+        raise ValidationError(
+            "This session has not started: cancel its appointment, or mark it a no-show, "
+            "if it does not take place."
+        )
+    passes = session.passes.count()
+    if passes:
+        raise ValidationError(
+            f"{passes} pass{'es are' if passes > 1 else ' is'} logged: sign the session off "
+            "with what was done (or remove a pass logged by mistake first)."
+        )
+    session.status = PigmentationSession.Status.ABANDONED
+    session.abandoned_at = timezone.now()
+    session.abandoned_by = by
+    session.abandon_reason = reason
+    session.save()
+    appointment_end_not_gone_ahead(
+        appointment=session.appointment, by=by, reason=f"Session did not go ahead: {reason}"
+    )
     return session
 
 

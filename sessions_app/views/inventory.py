@@ -4,7 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.access import role_required
@@ -25,7 +24,8 @@ from smp_clinic.lib.forms import add_service_error
 @role_required(*MANAGERS)
 def inventory_home(request: HttpRequest) -> HttpResponse:
     products = PigmentProduct.objects.prefetch_related("lots").order_by("brand", "name", "shade")
-    low_products, low_needles = inventory.low_stock()
+    today = inventory.clinic_today()[0]
+    low_products, low_needles = inventory.low_stock(today=today)
     return render(
         request,
         "sessions_app/inventory.html",
@@ -34,7 +34,7 @@ def inventory_home(request: HttpRequest) -> HttpResponse:
             "needles": Needle.objects.order_by("configuration", "diameter_mm", "expiry_date"),
             "low_products": low_products,
             "low_needles": low_needles,
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
@@ -153,7 +153,7 @@ def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
             "rows": rows,
             "elsewhere": elsewhere,
             "recall_form": RecallForm(),
-            "today": timezone.localdate(),
+            "today": inventory.clinic_today()[0],
         },
     )
 
@@ -161,11 +161,18 @@ def lot_detail(request: HttpRequest, lot_id) -> HttpResponse:
 @role_required(*MANAGERS)
 def lot_adjust(request: HttpRequest, lot_id) -> HttpResponse:
     lot = get_object_or_404(PigmentLot.objects.select_related("product"), public_id=lot_id)
-    form = StockAdjustForm(request.POST or None)
+    form = StockAdjustForm(request.POST or None, initial={"seen_ml": lot.volume_remaining_ml})
     if request.method == "POST" and form.is_valid():
         try:
             adjustment = inventory.lot_adjust_stock(lot=lot, by=request.user, **form.cleaned_data)
         except ValidationError as error:
+            if getattr(error, "code", None) == inventory.STOCK_CHANGED:
+                # Shown again with the stock as it is now, against which a resend counts.
+                lot.refresh_from_db()
+                data = request.POST.copy()
+                data["seen_ml"] = str(lot.volume_remaining_ml)
+                form = StockAdjustForm(data)
+                form.is_valid()
             add_service_error(form, error)
         else:
             messages.success(

@@ -18,6 +18,7 @@ from scheduling.selectors import appointment_get_for_user
 from scheduling.services import appointment_book
 from sessions_app import inventory, selectors, services
 from sessions_app.forms import (
+    AbandonForm,
     AmendmentForm,
     HealingCheckForm,
     NotesForm,
@@ -126,6 +127,10 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
     if can_write and session.status == "in_progress":
         context["pass_form"] = forms.get("pass_form") or _pass_form(session)
         context["notes_form"] = forms.get("notes_form") or NotesForm(instance=session)
+        # Offered only before any pigment went in (services.session_abandon).
+        context["abandon_form"] = forms.get("abandon_form") or (
+            None if context["passes"] else AbandonForm()
+        )
     if can_write and session.is_locked:
         today = services.session_today(session)
         # Given only when it is open (a page without JavaScript, or a refused correction).
@@ -206,6 +211,32 @@ def session_override(request: HttpRequest, session_id) -> HttpResponse:
 
 @role_required(*CLINICAL)
 @require_POST
+def session_abandon(request: HttpRequest, session_id) -> HttpResponse:
+    session = selectors.session_get_for_user(
+        user=request.user, public_id=session_id, for_write=True
+    )
+    form = AbandonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_abandon(
+                session=session, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            # What the session's state refuses (a pass logged meanwhile, closed already),
+            # said on the page as it is now.
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "The session is closed as not gone ahead; its appointment is cancelled and "
+                "the course's next session no longer waits for it.",
+            )
+        return redirect("sessions_app:session", session_id=session.public_id)
+    return _page(request, session, abandon_form=form)
+
+
+@role_required(*CLINICAL)
+@require_POST
 def pass_add(request: HttpRequest, session_id) -> HttpResponse:
     session = selectors.session_get_for_user(
         user=request.user, public_id=session_id, for_write=True
@@ -216,6 +247,12 @@ def pass_add(request: HttpRequest, session_id) -> HttpResponse:
             services.pass_add(session=session, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
             lot = form.cleaned_data["pigment_lot"]  # the error takes it off cleaned_data
+            if getattr(error, "code", None) == services.FORM_ALREADY_USED:
+                # What was typed stays, on a new form: sent now, it is a pass of its own.
+                fresh = request.POST.copy()
+                fresh["form_token"] = str(uuid.uuid4())
+                form = _pass_form(session, fresh)
+                form.is_valid()
             add_service_error(form, error)
             if _may_fix_stock(request, error, "pigment_lot"):
                 return _page(request, session, pass_form=form, stock_fix_lot=lot)
@@ -313,6 +350,9 @@ def amend(request: HttpRequest, session_id) -> HttpResponse:
             lot = data["corrected_lot"]  # the error takes it off cleaned_data
             add_service_error(form, error)
             if _may_fix_stock(request, error, "corrected_lot"):
+                return _page(request, session, amend_form=form, stock_fix_lot=lot)
+            if _may_fix_stock(request, error, "new_value"):  # more pigment than on record
+                lot = PigmentLot.objects.get(pk=services.pass_lot_id_on_record(layering_pass))
                 return _page(request, session, amend_form=form, stock_fix_lot=lot)
         else:
             messages.success(request, "Correction added to the record.")

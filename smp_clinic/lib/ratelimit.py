@@ -7,7 +7,8 @@ Each client address gets ``per_minute`` requests (of the listed methods) per win
 next one gets a 429 page saying when to try again. It limits a brute-force or scraping loop,
 not a person: django-axes does the per-account lockout. ``key`` counts by something else
 than the address (it gets the view's arguments), for requests that many people send from
-few addresses.
+few addresses. ``refused_over_limit`` counts one request from inside a view, for a limit on
+only some of its requests.
 
 When the cache cannot count (Redis down), the limit fails open: the request goes through
 and a warning is logged. Nobody can sign in otherwise, while the per-account lockout (in
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from smp_clinic.lib.http import client_ip
@@ -47,6 +49,22 @@ def _count(scope: str, key: str, window: int) -> int:
         return 0
 
 
+def refused_over_limit(
+    request: HttpRequest, scope: str, *, per_minute: int, window: int = 60, who: str | None = None
+) -> HttpResponse | None:
+    """Count this request against ``scope`` for ``who`` (the client address by default):
+    the 429 page once past ``per_minute`` in the window, else None. For a view that counts
+    only some of its requests (those it finds wrong), where the decorator counts them all."""
+    bucket = int(time.time() // window)
+    who = who or client_ip(request) or "unknown"
+    if _count(scope, f"ratelimit:{scope}:{who}:{bucket}", window) <= per_minute:
+        return None
+    retry = window - int(time.time()) % window
+    response = render(request, "429.html", {"retry_after": retry}, status=429)
+    response["Retry-After"] = str(retry)
+    return response
+
+
 def rate_limit(
     scope: str,
     *,
@@ -59,17 +77,14 @@ def rate_limit(
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method in methods:
-                bucket = int(time.time() // window)
-                if key is None:
-                    who = client_ip(request) or "unknown"
-                else:  # hashed: a bounded cache key whatever the value
+                who = None
+                if key is not None:  # hashed: a bounded cache key whatever the value
                     who = hashlib.sha256(key(request, *args, **kwargs).encode()).hexdigest()[:32]
-                counter = f"ratelimit:{scope}:{who}:{bucket}"
-                if _count(scope, counter, window) > per_minute:
-                    retry = window - int(time.time()) % window
-                    response = render(request, "429.html", {"retry_after": retry}, status=429)
-                    response["Retry-After"] = str(retry)
-                    return response
+                refused = refused_over_limit(
+                    request, scope, per_minute=per_minute, window=window, who=who
+                )
+                if refused is not None:
+                    return refused
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -55,3 +55,45 @@ def test_a_second_dispatcher_skips_the_rows_another_one_is_claiming(location, mo
         OutboundMessage.objects.filter(pk__in=first_four).values_list("status", flat=True)
     ) == {"pending"}
     assert uuid.UUID(str(OutboundMessage.objects.exclude(pk__in=first_four).first().claim_token))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_resending_a_sent_message_at_once_make_one_copy(location, front_desk):
+    """The second waits for the lock on the original, then finds the first desk's copy
+    queued and is told so: one copy, numbered 1."""
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    from aftercare.services.outbox import message_resend
+
+    client = make_client(location=location)
+    sent = OutboundMessage.objects.create(
+        kind=Kind.TOUCH_UP_RECALL,
+        client=client,
+        due_at=timezone.now() - timedelta(days=1),
+        status="sent",
+        sent_at=timezone.now() - timedelta(days=1),
+        idempotency_key="recall-sent",
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def desk() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(message_resend(message=sent, by=front_desk).idempotency_key)
+        except ValidationError as refused:
+            outcomes.append(" ".join(refused.messages))
+        finally:
+            connections.close_all()
+
+    desks = [threading.Thread(target=desk) for _ in range(2)]
+    for thread in desks:
+        thread.start()
+    for thread in desks:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == [
+        "This message is already being sent again; the copy goes out within a minute.",
+        "recall-sent:resend-1",
+    ]
+    assert OutboundMessage.objects.filter(resend_of=sent).count() == 1

@@ -1,6 +1,6 @@
 """The course scans: next-session nudges and touch-up recalls."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -210,6 +210,91 @@ def test_a_next_session_booked_then_cancelled_brings_the_nudge_back_once(
     assert OutboundMessage.objects.filter(kind=Kind.NEXT_SESSION_NUDGE).count() == 1
 
 
+def mark_no_show(appointment, by, clock):
+    from scheduling.services import appointment_set_status
+
+    clock.move_to(appointment.start + timedelta(hours=1))
+    return appointment_set_status(appointment=appointment, by=by, status="no_show")
+
+
+def test_a_nudge_answered_by_a_booking_the_client_missed_stays_closed_beside_the_follow_up(
+    first_session, practitioner, room, clock, front_desk, dispatch, mailoutbox
+):
+    """The no-show follow-up asks them to rebook; the nudge saying the same is not reopened."""
+    clock.move_to(datetime(2027, 2, 3, 9, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    second = next_session(first_session, practitioner, room, date(2027, 2, 16))
+    nudge = OutboundMessage.objects.get(kind=Kind.NEXT_SESSION_NUDGE)
+    assert (nudge.status, nudge.reason) == ("cancelled", "not_needed")
+    mark_no_show(second, front_desk, clock)
+    for day in (16, 17, 20):
+        clock.move_to(datetime(2027, 2, day, 12, 0, tzinfo=UTC))
+        outbox_scan_nudges()
+        dispatch()
+    nudge.refresh_from_db()
+    assert (nudge.status, nudge.reason) == ("cancelled", "not_needed")
+    assert nudges_sent(mailoutbox) == []
+    assert OutboundMessage.objects.filter(kind=Kind.NO_SHOW_FOLLOW_UP).count() == 1
+
+
+def test_no_nudge_is_made_after_a_missed_next_session(
+    first_session, practitioner, room, clock, front_desk
+):
+    second = next_session(first_session, practitioner, room, date(2027, 1, 28))
+    mark_no_show(second, front_desk, clock)
+    clock.move_to(datetime(2027, 2, 3, 12, 0, tzinfo=UTC))  # nudge_days after the session
+    assert outbox_scan_nudges() == 0
+    assert not OutboundMessage.objects.filter(kind=Kind.NEXT_SESSION_NUDGE).exists()
+
+
+def test_a_rebooking_after_a_no_show_that_is_cancelled_brings_the_nudge_back(
+    first_session, practitioner, room, clock, front_desk, dispatch, mailoutbox
+):
+    from scheduling.services import appointment_cancel
+
+    clock.move_to(datetime(2027, 2, 3, 9, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    mark_no_show(
+        next_session(first_session, practitioner, room, date(2027, 2, 16)), front_desk, clock
+    )
+    clock.move_to(datetime(2027, 2, 17, 9, 0, tzinfo=UTC))
+    again = next_session(first_session, practitioner, room, date(2027, 3, 2))
+    appointment_cancel(appointment=again, by=front_desk, reason="Client is travelling")
+    clock.move_to(datetime(2027, 2, 17, 10, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    dispatch()
+    assert len(nudges_sent(mailoutbox)) == 1
+
+
+def test_a_nudge_the_sender_dropped_for_a_booking_comes_back_when_that_booking_is_cancelled(
+    first_session, practitioner, room, clock, front_desk
+):
+    """Claimed for sending just as the next session was booked, the nudge is dropped by its
+    sender as no longer needed, before any attempt: it is reopened like one the booking
+    cancelled."""
+    from uuid import uuid4
+
+    from aftercare.services.sending import outbox_send
+    from scheduling.services import appointment_cancel
+
+    clock.move_to(datetime(2027, 2, 3, 10, 0, tzinfo=UTC))
+    outbox_scan_nudges()
+    token = uuid4()  # what the dispatcher's claim writes
+    OutboundMessage.objects.filter(kind=Kind.NEXT_SESSION_NUDGE).update(
+        status="sending", claim_token=token, claimed_at=datetime(2027, 2, 3, 10, 0, tzinfo=UTC)
+    )
+    second = next_session(first_session, practitioner, room, date(2027, 2, 16))
+    nudge = OutboundMessage.objects.get(kind=Kind.NEXT_SESSION_NUDGE)
+    assert nudge.status == "sending"  # a booking cancels only pending rows
+    assert outbox_send(message_id=nudge.pk, claim_token=str(token)) == "not-sent"
+    nudge.refresh_from_db()
+    assert (nudge.status, nudge.reason, nudge.attempts) == ("cancelled", "not_needed", 0)
+    appointment_cancel(appointment=second, by=front_desk, reason="Client is travelling")
+    outbox_scan_nudges()
+    nudge.refresh_from_db()
+    assert nudge.status == "pending"
+
+
 def test_booking_a_consultation_leaves_the_course_nudge_to_go_out(
     first_session, practitioner, room, clock, dispatch, mailoutbox
 ):
@@ -395,10 +480,87 @@ def test_a_recall_of_an_older_treatment_is_not_sent_at_send_time(
 def test_no_recall_while_a_later_course_is_under_way(
     first_session, practitioner, room, clock, consenting
 ):
+    """Under way: its next session booked, or its last one no longer ago than the plan's
+    longest interval and the nudge's days (a course planned 12 months apart, here)."""
+    from scheduling.models import Course
+
     finish_course(first_session, practitioner, room, clock)
-    touch_up(consenting, practitioner, room, clock, date(2027, 3, 2), new_course_sessions=2)
-    clock.move_to(datetime(2029, 1, 1, 12, 0, tzinfo=UTC))
+    later = touch_up(consenting, practitioner, room, clock, date(2027, 3, 2), new_course_sessions=2)
+    Course.objects.filter(pk=later.course_id).update(max_interval_days=365)
+    clock.move_to(datetime(2028, 3, 2, 12, 0, tzinfo=UTC))  # 12 months: recall 1 would be due
     assert outbox_scan_recalls() == 0
+    clock.move_to(datetime(2028, 3, 21, 12, 0, tzinfo=UTC))  # 365 + 21 days on, less a day
+    assert outbox_scan_recalls() == 0
+    clock.move_to(datetime(2028, 3, 23, 12, 0, tzinfo=UTC))  # past them: it has stopped
+    assert outbox_scan_recalls() == 1
+    book(consenting, practitioner, room, "touch_up", date(2028, 4, 4), course=later.course)
+    clock.move_to(datetime(2028, 3, 24, 12, 0, tzinfo=UTC))
+    assert outbox_scan_recalls() == 0  # booked ahead: under way again
+
+
+def test_an_unfinished_course_stops_holding_back_recalls_once_its_nudge_has_had_its_time(
+    first_session, practitioner, room, clock, consenting, dispatch, mailoutbox
+):
+    """A completed course, then one session of a second course and the client never came
+    back: the second course stays in progress for ever, but once it has had the plan's
+    longest interval and the nudge's days it no longer holds the recalls back, which count
+    from that last session."""
+    finish_course(first_session, practitioner, room, clock)
+    stopped = touch_up(
+        consenting, practitioner, room, clock, date(2027, 7, 6), new_course_sessions=2
+    )
+    stopped.course.refresh_from_db()
+    assert stopped.course.status == "active"
+    clock.move_to(datetime(2027, 7, 27, 12, 0, tzinfo=UTC))  # nudge_days after the session
+    assert outbox_scan_nudges() == 1  # the early period is the nudge's
+    clock.move_to(datetime(2028, 1, 26, 10, 0, tzinfo=UTC))  # 12 months after the first course
+    assert outbox_scan_recalls() == 0  # the later session restarted the clock
+    clock.move_to(datetime(2028, 7, 5, 10, 0, tzinfo=UTC))
+    assert outbox_scan_recalls() == 0
+    clock.move_to(datetime(2028, 7, 6, 10, 0, tzinfo=UTC))  # 12 months after that session
+    assert outbox_scan_recalls() == 1
+    dispatch()
+    assert len(recalls_sent(mailoutbox)) == 1
+    assert [(m.step, m.status, m.appointment_id) for m in rows(kind=Kind.TOUCH_UP_RECALL)] == [
+        ("recall-1", "sent", stopped.pk)
+    ]
+    clock.move_to(datetime(2030, 7, 6, 10, 0, tzinfo=UTC))  # and on at the repeat interval
+    outbox_scan_recalls()
+    dispatch()
+    assert [m.step for m in rows(kind=Kind.TOUCH_UP_RECALL, status="sent")] == [
+        "recall-1",
+        "recall-2",
+    ]
+
+
+def test_the_sender_holds_back_a_recall_of_a_course_still_under_way(
+    first_session, practitioner, room, clock, consenting, dispatch, mailoutbox
+):
+    """Made behind the scan's back while the course's last session is recent: the sender
+    asks the same rule and drops it; once the course has stopped, one goes out."""
+    finish_course(first_session, practitioner, room, clock)
+    recent = touch_up(
+        consenting, practitioner, room, clock, date(2027, 7, 6), new_course_sessions=2
+    )
+    clock.move_to(datetime(2027, 7, 20, 10, 0, tzinfo=UTC))
+    early = recall_of(recent, due=datetime(2027, 7, 20, 10, 0, tzinfo=UTC))
+    dispatch()
+    early.refresh_from_db()
+    assert (early.status, early.reason) == ("cancelled", "source_changed")
+    clock.move_to(datetime(2027, 9, 1, 10, 0, tzinfo=UTC))  # 30 + 21 days have passed
+    late = message_schedule(
+        kind=Kind.TOUCH_UP_RECALL,
+        client=consenting,
+        appointment=recent,
+        course=recent.course,
+        step="recall-test",
+        due_at=datetime(2027, 9, 1, 10, 0, tzinfo=UTC),
+        data={"recall_number": 1, "months_since": 12},
+    )
+    dispatch()
+    late.refresh_from_db()
+    assert late.status == "sent"
+    assert len(recalls_sent(mailoutbox)) == 1
 
 
 def test_a_touch_up_booked_then_cancelled_brings_the_recall_back(

@@ -203,6 +203,34 @@ def test_a_loop_on_one_unsubscribe_link_is_still_limited(client, smp_client):
     assert gets == [200] * 30 + [429]
 
 
+@pytest.mark.usefixtures("within_one_rate_window")
+def test_one_click_posts_with_made_up_links_are_limited_per_address(location):
+    """A loop trying random links from one address is cut off after a generous number; the
+    same address's real links keep working (a mail provider posting for its users)."""
+    from django.test import Client
+
+    from tests.factories import make_client
+
+    prober = Client(REMOTE_ADDR="192.0.2.66")
+    statuses = [
+        prober.post(
+            reverse("aftercare:unsubscribe", args=[f"made-up-{n}"]),
+            {"List-Unsubscribe": "One-Click"},
+        ).status_code
+        for n in range(61)
+    ]
+    assert statuses == [400] * 60 + [429]
+    assert_rate_limited_page(prober.post(reverse("aftercare:unsubscribe", args=["made-up-again"])))
+    person = make_client(location=location)
+    assert prober.post(unsubscribe_url(person), {"List-Unsubscribe": "One-Click"}).status_code == (
+        200
+    )
+    person.refresh_from_db()
+    assert person.email_reminders is False
+    other = Client(REMOTE_ADDR="192.0.2.67")
+    assert other.post(reverse("aftercare:unsubscribe", args=["made-up-0"])).status_code == 400
+
+
 def assert_rate_limited_page(response):
     assert response.status_code == 429
     assert int(response["Retry-After"]) <= 60

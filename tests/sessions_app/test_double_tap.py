@@ -74,3 +74,52 @@ def test_a_double_tap_on_log_this_pass_logs_it_once_and_takes_stock_once(
     assert PigmentLot.objects.get(pk=lot.pk).volume_remaining_ml == Decimal("29.50")
     needle.refresh_from_db()
     assert needle.quantity_remaining == 19
+
+
+def test_one_pass_form_sent_to_two_sessions_at_once_logs_one_pass_and_refuses_the_other(
+    transactional_db, practitioner, location
+):
+    """A copied form posted to two session logs together: the second, which waits for the
+    first's token to commit, is told the form was used, never shown an error page, and its
+    stock stays put."""
+    import time
+    from decimal import Decimal
+    from uuid import uuid4
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from sessions_app.models import LayeringPass, PigmentLot
+    from sessions_app.services import pass_add
+    from tests.factories import make_inventory, make_started_session, pass_data
+
+    first = make_started_session(practitioner=practitioner, location=location, with_pass=False)
+    second = make_started_session(
+        practitioner=practitioner, location=location, with_pass=False, weekday=4
+    )
+    lot, needle = make_inventory()
+    data = pass_data(lot=lot, needle=needle) | {"form_token": uuid4()}
+    logged = threading.Event()
+    outcome: list = []
+
+    def first_desk() -> None:
+        try:
+            with transaction.atomic():
+                outcome.append(pass_add(session=first, by=practitioner, data=data).pk)
+                logged.set()
+                time.sleep(1)  # the second desk reaches the token meanwhile, and waits
+        finally:
+            connections.close_all()
+
+    desk = threading.Thread(target=first_desk)
+    desk.start()
+    assert logged.wait(timeout=30)
+    with pytest.raises(ValidationError, match="This form was already used"):
+        pass_add(session=second, by=practitioner, data=data)
+    desk.join(timeout=30)
+
+    assert LayeringPass.objects.filter(session=first).count() == 1
+    assert not LayeringPass.objects.filter(session=second).exists()
+    assert PigmentLot.objects.get(pk=lot.pk).volume_remaining_ml == Decimal("29.50")
+    needle.refresh_from_db()
+    assert needle.quantity_remaining == 19

@@ -14,7 +14,7 @@ from clients.intake.services import intake_mark_reviewed
 from scheduling.models import Appointment, Course
 from scheduling.services import allowed_transitions, appointment_cancel
 from sessions_app import inventory, services
-from tests.factories import RoomFactory, make_appointment, make_intake
+from tests.factories import RoomFactory, make_appointment, make_client, make_intake, make_staff
 from tests.sessions_app.conftest import correct_lot, pass_data, posted_pass, signed_off
 
 
@@ -615,12 +615,12 @@ def test_the_next_course_session_waits_until_the_previous_one_is_signed_off(
     assert failing(second, later) == {
         "previous": (
             f"Session 1 of the course ({day:%a} {day.day} {day:%b}) is not signed off: sign it "
-            "off first, or mark its appointment cancelled or a no-show if it did not take place."
+            "off, or close it on its page as a session that did not go ahead."
         )
     }
     with (
         time_machine.travel(second.appointment.start - timedelta(minutes=5)),
-        pytest.raises(ValidationError, match="is not signed off: sign it off first"),
+        pytest.raises(ValidationError, match="is not signed off: sign it off"),
     ):
         services.session_start(session=second, by=practitioner)
     second.refresh_from_db()
@@ -660,6 +660,30 @@ def test_a_standalone_session_soon_after_another_needs_its_healing_check_and_the
     }
 
 
+def test_the_first_session_of_a_new_course_soon_after_another_is_held_to_the_same_checks(
+    session, practitioner, pigments, on_the_day, session_day
+):
+    """A touch-up booked as a course of its own a week after a session goes into skin that
+    may not have healed, just like one booked outside any course."""
+    signed_off(session, practitioner, pigments)
+    appointment = make_appointment(
+        client=session.client,
+        practitioner=practitioner,
+        room=session.appointment.room,
+        kind="touch_up",
+        day=session_day + timedelta(days=7),
+        at=time(14),
+        new_course_sessions=1,
+    )
+    assert appointment.course_id not in (None, session.course_id)
+    touch_up = services.session_open(appointment=appointment, by=practitioner)
+    assert services.previous_session(touch_up) == session
+    assert failing(touch_up, session_day + timedelta(days=7)) == {
+        "healing": "Record the healing check of the previous session first.",
+        "interval": "Only 7 days since the previous session; leave at least 10.",
+    }
+
+
 def test_a_standalone_session_waits_for_an_unsigned_recent_session(
     session, practitioner, on_the_day, session_day
 ):
@@ -667,7 +691,7 @@ def test_a_standalone_session_waits_for_an_unsigned_recent_session(
     touch_up = standalone_session(
         session.client, practitioner, session.appointment.room, session_day + timedelta(days=20)
     )
-    assert "is not signed off: sign it off first" in failing(touch_up)["previous"]
+    assert "is not signed off: sign it off" in failing(touch_up)["previous"]
 
 
 def test_a_touch_up_months_after_the_course_is_not_held_to_its_healing_check(
@@ -727,3 +751,69 @@ def test_the_same_pass_form_sent_twice_logs_one_pass_and_the_next_form_is_new(
     assert fresh != token  # the form for the next pass is a new one
     doctor.post(url, data | {"form_token": fresh, "zones": ["temples"]})
     assert list(session.passes.values_list("number", flat=True)) == [1, 2]
+
+
+def logged_form(doctor, session):
+    """The pass form's token as the session page gives it."""
+    page = doctor.get(reverse("sessions_app:session", args=[session.public_id])).content.decode()
+    [token] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', page)
+    return token
+
+
+def test_a_pass_form_sent_again_after_its_pass_was_removed_logs_nothing_new(
+    doctor, session, practitioner, pigments, on_the_day
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    data = posted_pass(pigments, form_token=logged_form(doctor, session))
+    url = reverse("sessions_app:pass_add", args=[session.public_id])
+    doctor.post(url, data)
+    services.pass_delete(layering_pass=session.passes.get(), by=practitioner)
+    replay = doctor.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="passes")
+    content = replay.content.decode()
+    assert replay.status_code == 200
+    assert "This form was already used for a pass that was removed since" in content
+    assert not session.passes.exists()
+    pigments["light"].refresh_from_db()
+    assert pigments["light"].volume_remaining_ml == Decimal("30.00")
+    # What was typed is kept, on a new form: sent deliberately now, it logs the pass.
+    [fresh] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', content)
+    assert fresh != data["form_token"]
+    assert 'value="0.5 mm"' in content
+    doctor.post(url, data | {"form_token": fresh})
+    assert session.passes.count() == 1
+
+
+def test_a_pass_form_of_one_session_sent_to_another_is_refused_with_a_new_form(
+    doctor, session, practitioner, pigments, on_the_day, session_day
+):
+    doctor.force_login(practitioner)
+    services.session_start(session=session, by=practitioner)
+    data = posted_pass(pigments, form_token=logged_form(doctor, session))
+    doctor.post(reverse("sessions_app:pass_add", args=[session.public_id]), data)
+    colleague = make_staff(role="practitioner", locations=[session.appointment.location])
+    other = services.session_open(
+        appointment=make_appointment(
+            client=make_client(location=session.appointment.location),
+            practitioner=colleague,
+            room=RoomFactory(location=session.appointment.location),
+            kind="session",
+            day=session_day,
+            at=time(9, 30),
+        ),
+        by=colleague,
+    )
+    services.session_override_gate(
+        session=other, by=_manager_of(session), reason="Intake reviewed by phone this morning"
+    )
+    response = doctor.post(reverse("sessions_app:pass_add", args=[other.public_id]), data)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "This form was already used in another session" in content
+    assert not other.passes.exists()
+    [fresh] = re.findall(r'name="form_token" value="([0-9a-f-]{36})"', content)
+    assert fresh != data["form_token"]
+
+
+def _manager_of(session):
+    return make_staff(role="manager", locations=[session.appointment.location])

@@ -562,3 +562,42 @@ def test_the_correction_form_is_not_served_to_staff_of_another_location(
     assert 'data-testid="amend-section"' not in page
     assert "Record healing check" not in page
     assert client.get(session_url(session, "amend")).status_code == 403
+
+
+def test_the_healing_photos_to_review_are_those_of_sessions_the_user_may_rate(
+    client, manager, practitioner_elsewhere, location, other_location
+):
+    """A manager reads the history of a client also seen elsewhere, but rates only the
+    sessions held where they work: the Today list offers no photo they cannot act on."""
+    from aftercare.services.healing import healing_photo_receive
+    from clients.services import client_link_location
+    from sessions_app.selectors import healing_photos_to_review
+    from tests.factories import (
+        jpeg_upload,
+        make_signed_consent,
+        make_staff,
+        make_started_session,
+    )
+
+    elsewhere = make_started_session(
+        practitioner=practitioner_elsewhere, location=other_location, sign_off=True
+    )
+    client_link_location(client=elsewhere.client, location=location)
+    here = make_started_session(
+        practitioner=make_staff(locations=[location]), location=location, sign_off=True
+    )
+    for session in (elsewhere, here):  # each client sends a photo through their link
+        make_signed_consent(client=session.client, kind="photos", witness=session.practitioner)
+        healing_photo_receive(appointment=session.appointment, file=jpeg_upload(), angle="crown")
+
+    assert healing_photos_to_review(user=manager) == [here]
+    manager_there = make_staff(role="manager", locations=[other_location])
+    assert healing_photos_to_review(user=manager_there) == [elsewhere]
+    everywhere = make_staff(role="manager", locations=[location])
+    type(everywhere).objects.filter(pk=everywhere.pk).update(all_locations=True)
+    everywhere.refresh_from_db()
+    assert set(healing_photos_to_review(user=everywhere)) == {here, elsewhere}
+    client.force_login(manager)
+    today = client.get(reverse("dashboard:today")).content.decode()
+    assert reverse("sessions_app:session", args=[here.public_id]) in today
+    assert reverse("sessions_app:session", args=[elsewhere.public_id]) not in today

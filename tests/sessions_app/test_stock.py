@@ -159,6 +159,45 @@ def test_correcting_the_pigment_used_moves_the_difference(signed, practitioner, 
     ]
 
 
+def test_correcting_a_pass_again_to_the_lot_it_is_on_record_with_is_no_change(
+    signed, practitioner, pigments
+):
+    """Compared as lots, not as their names: a product renamed since the first correction
+    still names the same lot, and the stock does not move."""
+    correct_lot(signed, practitioner, pigments["dark"])
+    PigmentProduct.objects.filter(lots=pigments["dark"]).update(name="Shadow Pro")
+    with pytest.raises(ValidationError, match="already the recorded value"):
+        correct_lot(signed, practitioner, PigmentLot.objects.get(pk=pigments["dark"].pk))
+    assert SessionAmendment.objects.filter(field="pigment_lot").count() == 1
+    assert (remaining(pigments["light"]), remaining(pigments["dark"])) == (
+        Decimal("30.00"),
+        Decimal("29.75"),
+    )
+
+
+def test_another_lot_that_now_reads_like_the_recorded_one_is_still_a_correction(
+    signed, practitioner, pigments
+):
+    """The other way round: the corrected lot's product was renamed, and a new product took
+    its old name with a lot of the same number; correcting to that other lot goes through."""
+    correct_lot(signed, practitioner, pigments["dark"])  # "Scalp Ink Shadow (3) lot SD-100"
+    PigmentProduct.objects.filter(lots=pigments["dark"]).update(name="Shadow (old label)")
+    namesake = PigmentProduct.objects.create(brand="Scalp Ink", name="Shadow", shade="3")
+    same_text = inventory.lot_receive(
+        product=namesake,
+        lot_number="SD-100",
+        expiry_date=pigments["dark"].expiry_date,
+        volume_ml=Decimal("5"),
+        received_on=timezone.localdate() - timedelta(days=30),
+    )
+    correct_lot(signed, practitioner, same_text)
+    assert SessionAmendment.objects.filter(field="pigment_lot").count() == 2
+    assert (remaining(pigments["dark"]), remaining(same_text)) == (
+        Decimal("30.00"),
+        Decimal("4.75"),
+    )
+
+
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
@@ -240,6 +279,22 @@ def test_a_manager_refused_a_lot_correction_for_want_of_stock_is_shown_the_stock
     assert not SessionAmendment.objects.exists()
 
 
+def test_a_manager_refused_more_pigment_used_for_want_of_stock_is_shown_the_stock_correction(
+    client, signed, manager, pigments
+):
+    PigmentLot.objects.filter(pk=pigments["light"].pk).update(volume_remaining_ml=Decimal("0.1"))
+    client.force_login(manager)
+    response = client.post(
+        reverse("sessions_app:amend", args=[signed.public_id]),
+        {"target": "pass:1:pigment_ml", "new_value": "0.5", "reason": "Weighed the cup"},
+    )
+    content = response.content.decode()
+    assert "Lot MI-200 has only 0.10 ml on record" in content
+    fix = reverse("sessions_app:lot_adjust", args=[pigments["light"].public_id])
+    assert f'<a href="{fix}">Correct the stock of lot MI-200</a>' in content
+    assert not SessionAmendment.objects.exists()
+
+
 # --- A manager's stock corrections -------------------------------------------------------
 
 
@@ -250,6 +305,8 @@ def boss(client, manager):
 
 
 def adjust(boss, lot, **data):
+    """Post the correction form as the page gives it: with the stock it showed."""
+    data.setdefault("seen_ml", str(PigmentLot.objects.get(pk=lot.pk).volume_remaining_ml))
     return boss.post(reverse("sessions_app:lot_adjust", args=[lot.public_id]), data, follow=True)
 
 
@@ -317,6 +374,52 @@ def test_a_wrong_stock_correction_is_refused_with_a_message_and_changes_nothing(
     assert message in content
     assert remaining(pigments["dark"]) == Decimal("30.00")
     assert not StockAdjustment.objects.exists()
+
+
+def test_a_count_is_refused_when_the_stock_changed_since_the_form_was_opened(
+    started, boss, practitioner, pigments
+):
+    """A count sets what the bottle holds: a pass logged while the manager was counting
+    would otherwise be wiped out of the record."""
+    lot = pigments["light"]
+    url = reverse("sessions_app:lot_adjust", args=[lot.public_id])
+    form = boss.get(url).content.decode()
+    [seen] = re.findall(r'name="seen_ml" value="([0-9.]+)"', form)
+    assert seen == "30.00"
+    services.pass_add(session=started, by=practitioner, data=pass_data(pigments))  # 0.5 ml
+    response = boss.post(
+        url, {"kind": "count", "ml": "28", "reason": "Monthly count", "seen_ml": seen}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "The stock of lot MI-200 changed while this form was open: 29.50 ml are on record now, "
+        "not 30.00. Check the bottle again and enter what it holds."
+    ) in content
+    assert "29.50 of 30.00 ml on record" in content
+    assert 'name="seen_ml" value="29.50"' in content  # sent again, it counts against now
+    assert remaining(lot) == Decimal("29.50")
+    assert not StockAdjustment.objects.exists()
+    again = boss.post(
+        url, {"kind": "count", "ml": "28", "reason": "Monthly count", "seen_ml": "29.50"}
+    )
+    assert again.status_code == 302
+    assert remaining(lot) == Decimal("28.00")
+
+
+def test_a_discard_is_taken_off_whatever_changed_meanwhile(started, boss, practitioner, pigments):
+    lot = pigments["light"]
+    services.pass_add(session=started, by=practitioner, data=pass_data(pigments))
+    adjust(boss, lot, kind="discard", ml="1", reason="Spilled it", seen_ml="30.00")
+    assert remaining(lot) == Decimal("28.50")
+
+
+def test_a_count_without_the_stock_it_was_made_against_is_refused(manager, pigments):
+    with pytest.raises(ValidationError, match="changed while this form was open"):
+        inventory.lot_adjust_stock(
+            lot=pigments["dark"], by=manager, kind="count", ml=Decimal("1"), reason="count"
+        )
+    assert remaining(pigments["dark"]) == Decimal("30.00")
 
 
 def test_only_a_manager_corrects_the_stock(practitioner, pigments):
