@@ -5,8 +5,13 @@ that shows photos or designs lists, in its event, the images it showed; those im
 then not logged again when the browser fetches them for that page (a grid of forty
 thumbnails is one row, not forty-one). Any other fetch of an image is its own event with the
 photo's public id: a thumbnail or a design opened on its own, and every full-size photo.
+
+The note of what a page showed lives in the cache. When the cache fails (Redis down), the
+page is still served and logged, and each image it embeds is logged as its own event: more
+rows, never a look missing from the trail.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -21,6 +26,8 @@ from audit.context import Actor, reset_actor, set_actor
 from audit.models import AuditEvent
 from audit.services import actor_label, event_record
 from smp_clinic.lib.http import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -129,8 +136,8 @@ class AuditMiddleware:
         self._record(view, match.kwargs, actor, changes)
 
     def _record_image(self, request, match, actor: Actor) -> None:
-        if match.kwargs.get("size") not in ALWAYS_LOGGED_SIZES and cache.get(
-            _shown_key(actor.user_id, request.path)
+        if match.kwargs.get("size") not in ALWAYS_LOGGED_SIZES and _was_shown(
+            actor.user_id, request.path
         ):
             return
         self._record(IMAGE_VIEWS[match.view_name][1], match.kwargs, actor, {})
@@ -161,8 +168,7 @@ class AuditMiddleware:
                 shown[key].append(name)
             paths.add(path)
         if paths:
-            timeout = settings.SESSION_IDLE_MINUTES * 60
-            cache.set_many({_shown_key(actor.user_id, path): 1 for path in paths}, timeout)
+            _note_shown(actor.user_id, paths)
         return shown
 
     @staticmethod
@@ -177,6 +183,26 @@ class AuditMiddleware:
             changes={**details, **changes},
             actor=actor,
         )
+
+
+def _was_shown(user_id: int, path: str) -> bool:
+    """Whether a page showed this image to this person; when the cache cannot say, it was
+    not, so the image is logged on its own."""
+    try:
+        return bool(cache.get(_shown_key(user_id, path)))
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure
+        logger.warning("Image logged on its own: the cache failed (%r)", error)
+        return False
+
+
+def _note_shown(user_id: int, paths: set[str]) -> None:
+    """Remember a page's images for as long as a session may sit idle. Without the cache
+    the note is skipped: the page's own event still lists them, and their fetches are logged."""
+    timeout = settings.SESSION_IDLE_MINUTES * 60
+    try:
+        cache.set_many({_shown_key(user_id, path): 1 for path in paths}, timeout)
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure
+        logger.warning("Images shown not noted: the cache failed (%r)", error)
 
 
 def _locate(view: Sensitive, kwargs: dict) -> tuple:
