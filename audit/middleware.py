@@ -12,9 +12,8 @@ rows, never a look missing from the trail.
 """
 
 import logging
-import re
 from dataclasses import dataclass
-from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -79,8 +78,36 @@ SENSITIVE_SECTIONS = {
     "sessions": "sessions",
     "photos": "photos",
 }
-# Every image URL of this app ends in .jpg; only embedded ones (src) count as shown.
-_EMBEDDED_IMAGE = re.compile(r"""\ssrc=["']?([^"'\s>]+\.jpg)""")
+# Every image URL of this app ends in .jpg: a page without it shows none and is not parsed.
+_IMAGE_SUFFIX = ".jpg"
+
+
+class _ImageSources(HTMLParser):
+    """The src of each <img> tag. Read from the parsed markup, not searched in the text, so a
+    note that quotes a photo's address (escaped, so text) does not count as showing it."""
+
+    def __init__(self):
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            src = dict(attrs).get("src")
+            if src:
+                self.sources.append(src)
+
+    handle_startendtag = handle_starttag
+
+
+def embedded_image_paths(html: str) -> list[str]:
+    """The paths of the .jpg images a page embeds, in page order."""
+    if _IMAGE_SUFFIX not in html:
+        return []
+    parser = _ImageSources()
+    parser.feed(html)
+    parser.close()
+    paths = (urlsplit(src).path for src in parser.sources)
+    return [path for path in paths if path.endswith(_IMAGE_SUFFIX)]
 
 
 def register_sensitive_view(name: str, view: Sensitive) -> None:
@@ -150,8 +177,7 @@ class AuditMiddleware:
             return {}
         shown: dict[str, list[str]] = {}
         paths = set()
-        for url in _EMBEDDED_IMAGE.findall(response.content.decode(errors="replace")):
-            path = urlsplit(unescape(url)).path
+        for path in embedded_image_paths(response.content.decode(errors="replace")):
             try:
                 image = resolve(path)
             except Resolver404:
