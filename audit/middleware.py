@@ -39,6 +39,10 @@ class Sensitive:
     record: str | None = None
     # Other kwargs that say what exactly was shown (a design's version, a photo's size).
     details: tuple[str, ...] = ()
+    # Whether an htmx request to the view is a look too. False where the view answers htmx
+    # with a fragment that holds no record (a form's fields, a proposed slot), fetched by a
+    # page that was itself logged, and renders the whole record only for a plain GET.
+    fragments: bool = True
 
 
 CONSULTATION = ("consultations.Consultation", "consultation_id")
@@ -47,6 +51,7 @@ SESSION = ("sessions_app.PigmentationSession", "session_id")
 SENSITIVE_VIEWS: dict[str, Sensitive] = {
     "clients:intake_detail": Sensitive("medical intake", "client_id", "intake_id"),
     "clients:clearance_document": Sensitive("GP letter", "client_id", "clearance_id"),
+    "clients:flag_clear": Sensitive("medical flag", "client_id", "flag_id"),
     "consultations:detail": Sensitive("consultation", CONSULTATION),
     "consultations:plan": Sensitive("treatment plan", CONSULTATION),
     "consultations:design": Sensitive("hairline design", CONSULTATION),
@@ -54,6 +59,10 @@ SENSITIVE_VIEWS: dict[str, Sensitive] = {
         "hairline design approval", CONSULTATION, details=("version",)
     ),
     "sessions_app:session": Sensitive("session log", SESSION),
+    # The correction form and the next-session proposal, opened without JavaScript, come
+    # inside the whole session log.
+    "sessions_app:amend": Sensitive("session log", SESSION, fragments=False),
+    "sessions_app:book_next": Sensitive("session log", SESSION, fragments=False),
     "sessions_app:progress": Sensitive("progress and photos", "client_id"),
     "clients:photo_detail": Sensitive("photo", "client_id", "photo_id"),
     "clients:photo_review": Sensitive("photo review", "client_id"),
@@ -157,7 +166,7 @@ class AuditMiddleware:
         if view is None and match.view_name == "clients:section":
             what = SENSITIVE_SECTIONS.get(match.kwargs.get("section"))
             view = Sensitive(what, "client_id") if what else None
-        if view is None:
+        if view is None or (not view.fragments and getattr(request, "htmx", False)):
             return
         changes = self._shown_images(response, actor)
         self._record(view, match.kwargs, actor, changes)
