@@ -191,3 +191,13 @@ def test_the_next_session_page_logs_the_session_log_and_its_card_alone_does_not(
     page = client.get(url)
     assert 'data-testid="passes"' in page.content.decode()
     assert _session_log_views() == [str(session_id)]
+
+
+def test_the_clearance_page_of_a_medical_flag_logs_the_flag(client, practitioner, walk_samples):
+    samples, _ = walk_samples
+    client.force_login(practitioner)
+    url = reverse("clients:flag_clear", args=[samples["client_id"], samples["flag_id"]])
+    assert client.get(url).status_code == 200
+    [event] = AuditEvent.objects.filter(action="view")
+    assert (event.object_type, event.object_id) == ("medical flag", str(samples["flag_id"]))
+    assert event.client_public_id == samples["client_id"]
