@@ -258,7 +258,9 @@ def consultation_photos_add(
     *, consultation: Consultation, by: User, files: list, angle: str, kind: str
 ) -> tuple[list[Photo], list[str]]:
     """Photos taken at the consultation, through the photo pipeline (and its consent check),
-    linked to it. A refused file is reported by name; the others are kept."""
+    linked to it. A refused file is reported by name; the others are kept. Open after
+    completion too: completion locks the assessment, and the visit's photos often come off
+    the camera later (the link's time shows which were added after)."""
     _require_clinician(by)
     return photo_upload_each(
         client=consultation.client,
