@@ -219,6 +219,43 @@ def test_a_walk_in_draft_is_reused_only_by_its_practitioner_on_its_day(
     assert Consultation.objects.count() == 4
 
 
+def test_starting_again_after_the_client_is_archived_is_refused_even_with_todays_walk_in_draft(
+    doctor, smp_client, practitioner, front_desk
+):
+    from clients.services import client_archive
+
+    url = reverse("consultations:start", args=[smp_client.public_id])
+    doctor.post(url)
+    client_archive(client=smp_client, by=front_desk)
+    response = doctor.post(url, follow=True)
+    assert response.redirect_chain == [
+        (reverse("clients:detail", args=[smp_client.public_id]), 302)
+    ]
+    assert "Sam Carter is archived; restore the client first." in html.unescape(
+        response.content.decode()
+    )
+    smp_client.refresh_from_db()
+    with pytest.raises(ValidationError, match="is archived"):
+        services.consultation_start(client=smp_client, by=practitioner)
+    assert Consultation.objects.count() == 1
+
+
+def test_starting_from_an_appointment_of_an_archived_client_is_refused_even_once_opened(
+    consultation_appointment, smp_client, practitioner, front_desk
+):
+    from clients.services import client_archive
+
+    services.consultation_start(
+        client=smp_client, by=practitioner, appointment=consultation_appointment
+    )
+    client_archive(client=smp_client, by=front_desk)
+    smp_client.refresh_from_db()
+    with pytest.raises(ValidationError, match="is archived"):
+        services.consultation_start(
+            client=smp_client, by=practitioner, appointment=consultation_appointment
+        )
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
