@@ -70,16 +70,15 @@ def test_inviting_with_the_mail_server_down_keeps_the_account_and_says_to_resend
     assert reverse("accounts:staff_resend_invite", args=[user.public_id]) in content
 
 
-def test_resending_with_the_mail_server_down_says_it_failed(
-    client, manager, location, settings, mail_server_down
-):
+def resend_after_inviting_while_mail_worked(client, settings, manager, location, email):
+    """Invite while mail goes out, then resend through the page with the test's mail server."""
     from accounts.services import user_invite
 
     backend = settings.EMAIL_BACKEND
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     invitation = user_invite(
         invited_by=manager,
-        email="again@example.test",
+        email=email,
         full_name="Again",
         role=Role.FRONT_DESK,
         locations=[location],
@@ -87,8 +86,16 @@ def test_resending_with_the_mail_server_down_says_it_failed(
     assert invitation.email_sent is True
     settings.EMAIL_BACKEND = backend
     client.force_login(manager)
-    response = client.post(
+    return client.post(
         reverse("accounts:staff_resend_invite", args=[invitation.user.public_id]), follow=True
+    )
+
+
+def test_resending_with_the_mail_server_down_says_it_failed(
+    client, manager, location, settings, mail_server_down
+):
+    response = resend_after_inviting_while_mail_worked(
+        client, settings, manager, location, "again@example.test"
     )
     assert response.status_code == 200
     content = response.content.decode()
@@ -161,21 +168,8 @@ def test_inviting_an_address_the_mail_server_refuses_says_to_check_the_address(
 def test_resending_to_an_address_the_mail_server_refuses_says_to_check_the_address(
     client, manager, location, settings, refusing_server
 ):
-    from accounts.services import user_invite
-
-    backend = settings.EMAIL_BACKEND
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    invitation = user_invite(
-        invited_by=manager,
-        email="new.person@example.test",
-        full_name="New Person",
-        role=Role.FRONT_DESK,
-        locations=[location],
-    )
-    settings.EMAIL_BACKEND = backend
-    client.force_login(manager)
-    response = client.post(
-        reverse("accounts:staff_resend_invite", args=[invitation.user.public_id]), follow=True
+    response = resend_after_inviting_while_mail_worked(
+        client, settings, manager, location, "new.person@example.test"
     )
     content = response.content.decode()
     assert "The mail server refused the address new.person@example.test" in content

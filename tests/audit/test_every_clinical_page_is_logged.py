@@ -17,8 +17,7 @@ from django.urls import reverse
 from audit.middleware import IMAGE_VIEWS, SENSITIVE_SECTIONS, SENSITIVE_VIEWS
 from audit.models import AuditEvent
 from clients.registry import sections_for
-from scheduling.services import course_create
-from tests.factories import make_client, make_started_session
+from tests.fuzz.states import make_course_session
 from tests.url_samples import build_url_samples
 from tests.urls_enumeration import build_url, named_patterns
 
@@ -104,17 +103,8 @@ def test_every_template_of_the_clinical_folders_is_classified():
 @pytest.fixture
 def walk_samples(location, smp_client, practitioner):
     samples = build_url_samples(location=location, smp_client=smp_client)
-    # A signed-off session of a course with a session still to book: its next-session page
-    # renders the log instead of sending back to it.
-    in_course = make_client(location=location)
-    course_session = make_started_session(
-        practitioner=practitioner,
-        location=location,
-        client=in_course,
-        sign_off=True,
-        weekday=1,
-        course=course_create(client=in_course, by=practitioner, planned_sessions=3),
-    )
+    # Its next-session page renders the log instead of sending back to it.
+    course_session = make_course_session(location=location, practitioner=practitioner)
     return samples, {"sessions_app:book_next": {"session_id": course_session.public_id}}
 
 

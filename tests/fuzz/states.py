@@ -56,8 +56,15 @@ def build_form_states(*, location, practitioner) -> FormStates:
         at=time(11),
     )
     draft = consultation_services.consultation_start(client=ready, by=practitioner)
+    course_session = make_course_session(location=location, practitioner=practitioner)
+    return FormStates(in_progress, not_started, not_opened, draft, course_session)
+
+
+def make_course_session(*, location, practitioner) -> PigmentationSession:
+    """A signed-off session of a course with sessions left to book: its page proposes the
+    next one."""
     in_course = make_client(location=location)
-    course_session = make_started_session(
+    return make_started_session(
         practitioner=practitioner,
         location=location,
         client=in_course,
@@ -65,4 +72,3 @@ def build_form_states(*, location, practitioner) -> FormStates:
         weekday=1,
         course=course_create(client=in_course, by=practitioner, planned_sessions=3),
     )
-    return FormStates(in_progress, not_started, not_opened, draft, course_session)
