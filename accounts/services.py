@@ -1,6 +1,7 @@
 """Writes on staff accounts. Every rule that spans rows (the last manager) lives here."""
 
 import logging
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -113,6 +114,27 @@ class Invitation:
     # The email goes out once the account is committed: None until then, then whether the
     # mail server took it.
     email_sent: bool | None = None
+    # When it did not: the mail server refused the address for good (a typo, no such
+    # mailbox), which resending cannot mend...
+    address_refused: bool = False
+    # ...or why else, for the manager to read after "could not be sent:".
+    failure: str = ""
+
+
+def _mail_failure(error: OSError) -> tuple[bool, str]:
+    """(whether the server refused the address for good, what happened in a few words)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(code >= 500 for code in codes):
+            return True, f"the mail server refused the address ({min(codes)})"
+        code = min(codes, default=None)
+        return False, f"the mail server turned the email away for now ({code})"
+    if isinstance(error, smtplib.SMTPResponseException):
+        if 400 <= error.smtp_code < 500:
+            return False, f"the mail server turned the email away for now ({error.smtp_code})"
+        return False, f"the mail server refused to send it ({error.smtp_code})"
+    # No answer: a refused connection, a timeout, a server that hung up mid-conversation.
+    return False, "the mail server did not answer"
 
 
 def _send_invite(invitation: Invitation, invited_by: User) -> None:
@@ -123,10 +145,11 @@ def _send_invite(invitation: Invitation, invited_by: User) -> None:
             context={"user": user, "invited_by": invited_by, "link": invite_link(user)},
             to=[user.email],
         )
-    except OSError:  # smtplib.SMTPException is one, as are refused connections and timeouts
-        # The account is saved either way; the manager is told to use Resend.
+    except OSError as error:  # smtplib.SMTPException is one, as are refused connections
+        # The account is saved either way; the manager is told what to do next.
         logger.warning("The invitation email to user %s could not be sent", user.pk, exc_info=True)
         invitation.email_sent = False
+        invitation.address_refused, invitation.failure = _mail_failure(error)
     else:
         invitation.email_sent = True
 

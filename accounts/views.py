@@ -169,6 +169,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# An account's email is its sign-in and cannot be edited, so a mistyped one is replaced.
+CHECK_THE_ADDRESS = (
+    "Check it for a typo: if it is mistyped, deactivate this account and invite the right address."
+)
+
+
 @role_required(*MANAGERS)
 def staff_invite(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None, manager=request.user)
@@ -187,12 +193,18 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             email = invitation.user.email
-            if invitation.email_sent is False:
+            if invitation.address_refused:
+                messages.warning(
+                    request,
+                    f"The account for {email} is created, but the mail server refused the "
+                    f"address {email}. {CHECK_THE_ADDRESS}",
+                )
+            elif invitation.email_sent is False:
                 messages.warning(
                     request,
                     f"The account for {email} is created, but the invitation email could not be "
-                    "sent: the mail server did not answer. Use Resend invitation in their "
-                    "row once email works again.",
+                    f"sent: {invitation.failure}. Use Resend invitation in their row once email "
+                    "works again.",
                 )
             else:
                 messages.success(request, f"Invitation sent to {email}.")
@@ -289,11 +301,17 @@ def staff_resend_invite(request: HttpRequest, user_id) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if invitation.email_sent is False:
+        if invitation.address_refused:
             messages.error(
                 request,
-                f"The invitation email to {member.email} could not be sent: the mail server did "
-                "not answer. Try Resend invitation again later.",
+                f"The mail server refused the address {member.email}, so resending will not "
+                f"help. {CHECK_THE_ADDRESS}",
+            )
+        elif invitation.email_sent is False:
+            messages.error(
+                request,
+                f"The invitation email to {member.email} could not be sent: "
+                f"{invitation.failure}. Try Resend invitation again later.",
             )
         else:
             messages.success(request, f"A new invitation is on its way to {member.email}.")

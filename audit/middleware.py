@@ -5,11 +5,15 @@ that shows photos or designs lists, in its event, the images it showed; those im
 then not logged again when the browser fetches them for that page (a grid of forty
 thumbnails is one row, not forty-one). Any other fetch of an image is its own event with the
 photo's public id: a thumbnail or a design opened on its own, and every full-size photo.
+
+The note of what a page showed lives in the cache. When the cache fails (Redis down), the
+page is still served and logged, and each image it embeds is logged as its own event: more
+rows, never a look missing from the trail.
 """
 
-import re
+import logging
 from dataclasses import dataclass
-from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -22,6 +26,8 @@ from audit.models import AuditEvent
 from audit.services import actor_label, event_record
 from smp_clinic.lib.http import client_ip
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Sensitive:
@@ -33,6 +39,10 @@ class Sensitive:
     record: str | None = None
     # Other kwargs that say what exactly was shown (a design's version, a photo's size).
     details: tuple[str, ...] = ()
+    # Whether an htmx request to the view is a look too. False where the view answers htmx
+    # with a fragment that holds no record (a form's fields, a proposed slot), fetched by a
+    # page that was itself logged, and renders the whole record only for a plain GET.
+    fragments: bool = True
 
 
 CONSULTATION = ("consultations.Consultation", "consultation_id")
@@ -41,6 +51,7 @@ SESSION = ("sessions_app.PigmentationSession", "session_id")
 SENSITIVE_VIEWS: dict[str, Sensitive] = {
     "clients:intake_detail": Sensitive("medical intake", "client_id", "intake_id"),
     "clients:clearance_document": Sensitive("GP letter", "client_id", "clearance_id"),
+    "clients:flag_clear": Sensitive("medical flag", "client_id", "flag_id"),
     "consultations:detail": Sensitive("consultation", CONSULTATION),
     "consultations:plan": Sensitive("treatment plan", CONSULTATION),
     "consultations:design": Sensitive("hairline design", CONSULTATION),
@@ -48,6 +59,10 @@ SENSITIVE_VIEWS: dict[str, Sensitive] = {
         "hairline design approval", CONSULTATION, details=("version",)
     ),
     "sessions_app:session": Sensitive("session log", SESSION),
+    # The correction form and the next-session proposal, opened without JavaScript, come
+    # inside the whole session log.
+    "sessions_app:amend": Sensitive("session log", SESSION, fragments=False),
+    "sessions_app:book_next": Sensitive("session log", SESSION, fragments=False),
     "sessions_app:progress": Sensitive("progress and photos", "client_id"),
     "clients:photo_detail": Sensitive("photo", "client_id", "photo_id"),
     "clients:photo_review": Sensitive("photo review", "client_id"),
@@ -72,8 +87,36 @@ SENSITIVE_SECTIONS = {
     "sessions": "sessions",
     "photos": "photos",
 }
-# Every image URL of this app ends in .jpg; only embedded ones (src) count as shown.
-_EMBEDDED_IMAGE = re.compile(r"""\ssrc=["']?([^"'\s>]+\.jpg)""")
+# Every image URL of this app ends in .jpg: a page without it shows none and is not parsed.
+_IMAGE_SUFFIX = ".jpg"
+
+
+class _ImageSources(HTMLParser):
+    """The src of each <img> tag. Read from the parsed markup, not searched in the text, so a
+    note that quotes a photo's address (escaped, so text) does not count as showing it."""
+
+    def __init__(self):
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            src = dict(attrs).get("src")
+            if src:
+                self.sources.append(src)
+
+    handle_startendtag = handle_starttag
+
+
+def embedded_image_paths(html: str) -> list[str]:
+    """The paths of the .jpg images a page embeds, in page order."""
+    if _IMAGE_SUFFIX not in html:
+        return []
+    parser = _ImageSources()
+    parser.feed(html)
+    parser.close()
+    paths = (urlsplit(src).path for src in parser.sources)
+    return [path for path in paths if path.endswith(_IMAGE_SUFFIX)]
 
 
 def register_sensitive_view(name: str, view: Sensitive) -> None:
@@ -123,14 +166,14 @@ class AuditMiddleware:
         if view is None and match.view_name == "clients:section":
             what = SENSITIVE_SECTIONS.get(match.kwargs.get("section"))
             view = Sensitive(what, "client_id") if what else None
-        if view is None:
+        if view is None or (not view.fragments and getattr(request, "htmx", False)):
             return
         changes = self._shown_images(response, actor)
         self._record(view, match.kwargs, actor, changes)
 
     def _record_image(self, request, match, actor: Actor) -> None:
-        if match.kwargs.get("size") not in ALWAYS_LOGGED_SIZES and cache.get(
-            _shown_key(actor.user_id, request.path)
+        if match.kwargs.get("size") not in ALWAYS_LOGGED_SIZES and _was_shown(
+            actor.user_id, request.path
         ):
             return
         self._record(IMAGE_VIEWS[match.view_name][1], match.kwargs, actor, {})
@@ -143,8 +186,7 @@ class AuditMiddleware:
             return {}
         shown: dict[str, list[str]] = {}
         paths = set()
-        for url in _EMBEDDED_IMAGE.findall(response.content.decode(errors="replace")):
-            path = urlsplit(unescape(url)).path
+        for path in embedded_image_paths(response.content.decode(errors="replace")):
             try:
                 image = resolve(path)
             except Resolver404:
@@ -161,8 +203,7 @@ class AuditMiddleware:
                 shown[key].append(name)
             paths.add(path)
         if paths:
-            timeout = settings.SESSION_IDLE_MINUTES * 60
-            cache.set_many({_shown_key(actor.user_id, path): 1 for path in paths}, timeout)
+            _note_shown(actor.user_id, paths)
         return shown
 
     @staticmethod
@@ -177,6 +218,26 @@ class AuditMiddleware:
             changes={**details, **changes},
             actor=actor,
         )
+
+
+def _was_shown(user_id: int, path: str) -> bool:
+    """Whether a page showed this image to this person; when the cache cannot say, it was
+    not, so the image is logged on its own."""
+    try:
+        return bool(cache.get(_shown_key(user_id, path)))
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure
+        logger.warning("Image logged on its own: the cache failed (%r)", error)
+        return False
+
+
+def _note_shown(user_id: int, paths: set[str]) -> None:
+    """Remember a page's images for as long as a session may sit idle. Without the cache
+    the note is skipped: the page's own event still lists them, and their fetches are logged."""
+    timeout = settings.SESSION_IDLE_MINUTES * 60
+    try:
+        cache.set_many({_shown_key(user_id, path): 1 for path in paths}, timeout)
+    except Exception as error:  # noqa: BLE001 - any cache backend's failure
+        logger.warning("Images shown not noted: the cache failed (%r)", error)
 
 
 def _locate(view: Sensitive, kwargs: dict) -> tuple:

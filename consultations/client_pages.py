@@ -1,5 +1,7 @@
 """What consultations add to the client page and to a consultation appointment's page."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 
 from accounts.roles import CLINICAL
@@ -65,11 +67,15 @@ def _plan_to_book(client, user) -> list:
     return [ClientNotice(text, url, "Book the course", icon="calendar-plus")]
 
 
-def _consultation_today(client, user) -> list:
-    """A consultation appointment of this client today: the practitioner starts (or goes
-    back to) the consultation from the client page in one tap. One query."""
-    from datetime import timedelta
+# A local day lasts up to 25 hours (the autumn DST change), so every location's today lies
+# within this much of now, whatever its time zone.
+_LONGEST_DAY = timedelta(hours=25)
 
+
+def _consultation_today(client, user) -> list:
+    """A consultation appointment of this client today, in its location's own day: the
+    practitioner starts (or goes back to) the consultation from the client page in one tap.
+    One query."""
     from django.db.models import OuterRef, Subquery
     from django.utils import timezone
 
@@ -77,6 +83,7 @@ def _consultation_today(client, user) -> list:
     from consultations.models import Consultation
     from scheduling.models import Appointment, AppointmentType
     from scheduling.selectors import appointments_visible_to
+    from smp_clinic.lib.tz import day_bounds
 
     if user.role not in CLINICAL or client.is_archived:
         return []
@@ -88,8 +95,10 @@ def _consultation_today(client, user) -> list:
             client=client,
             appointment_type__kind=AppointmentType.Kind.CONSULTATION,
             status__in=[*Appointment.UPCOMING, "checked_in", "in_progress"],
-            # Today somewhere: each location's own day is checked below.
-            start__range=(now - timedelta(days=1), now + timedelta(days=1)),
+            # Today somewhere (the locations' zones are not known before this query): each
+            # appointment is held to its own location's day bounds below.
+            start__gt=now - _LONGEST_DAY,
+            start__lt=now + _LONGEST_DAY,
         )
         .annotate(
             consultation_id=Subquery(opened.values("public_id")[:1]),
@@ -99,7 +108,8 @@ def _consultation_today(client, user) -> list:
     )
     for appointment in candidates:
         tz = appointment.location.tz
-        if timezone.localtime(appointment.start, tz).date() != timezone.localdate(timezone=tz):
+        start, end = day_bounds(timezone.localdate(now, tz), tz)
+        if not start <= appointment.start < end:
             continue
         at = timezone.localtime(appointment.start, tz)
         text = f"Consultation today at {at:%H:%M} with {appointment.practitioner.full_name}."

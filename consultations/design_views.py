@@ -59,15 +59,25 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
         else:
             messages.success(request, f"Design saved as version {plan.version}.")
             return redirect("consultations:design", consultation_id=consultation.public_id)
-    wanted = request.POST.get("photo") if form.is_bound else request.GET.get("photo")
-    chosen = by_id.get(str(wanted or "")) or (latest.photo if latest else None)
-    chosen = chosen or (photos[0] if photos else None)
-    # A refused drawing comes back as it was sent, to be corrected rather than redrawn;
-    # otherwise the editor starts from the latest version if it was drawn on this photo.
-    initial_design = design_as_sent(request.POST.get("design")) if form.is_bound else None
-    unsaved = initial_design is not None
-    if initial_design is None and latest and chosen and latest.photo_id == chosen.pk:
-        initial_design = latest.design
+    design_refusal = (
+        None if photo_consent_valid(client=client) else designs.PHOTO_CONSENT_NEEDED_FOR_DESIGN
+    )
+    if design_refusal:
+        # Nothing new can be drawn: the editor shows the last version as it was saved, read
+        # only, so there is no drawing to lose and no other photo to choose.
+        chosen = latest.photo if latest else None
+        initial_design = latest.design if latest else None
+        unsaved = False
+    else:
+        wanted = request.POST.get("photo") if form.is_bound else request.GET.get("photo")
+        chosen = by_id.get(str(wanted or "")) or (latest.photo if latest else None)
+        chosen = chosen or (photos[0] if photos else None)
+        # A refused drawing comes back as it was sent, to be corrected rather than redrawn;
+        # otherwise the editor starts from the latest version if it was drawn on this photo.
+        initial_design = design_as_sent(request.POST.get("design")) if form.is_bound else None
+        unsaved = initial_design is not None
+        if initial_design is None and latest and chosen and latest.photo_id == chosen.pk:
+            initial_design = latest.design
     here = reverse("consultations:design", args=[consultation.public_id])
     return render(
         request,
@@ -86,9 +96,8 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
             "upload_url": reverse("consultations:photos", args=[consultation.public_id])
             + f"?next={here}",
             "photo_refusal": photo_upload_refusal(client=client),
-            "design_refusal": None
-            if photo_consent_valid(client=client)
-            else designs.PHOTO_CONSENT_NEEDED_FOR_DESIGN,
+            "design_refusal": design_refusal,
+            "latest": latest,
         },
     )
 

@@ -41,11 +41,13 @@ def client_consultations(*, client) -> list[Consultation]:
 
 
 def consultation_photos(consultation: Consultation) -> list[Photo]:
-    """The photos taken at this consultation, newest first. One query."""
+    """The photos taken at this consultation, newest first, each with ``linked_at`` (when it
+    was added to the consultation: after completion, the page says so). One query."""
     return list(
-        Photo.objects.filter(consultation_links__consultation=consultation).order_by(
-            "-taken_at", "-pk"
-        )
+        Photo.objects.filter(consultation_links__consultation=consultation)
+        # The filter's join: the link of this consultation, not of another one.
+        .annotate(linked_at=F("consultation_links__created_at"))
+        .order_by("-taken_at", "-pk")
     )
 
 

@@ -64,6 +64,10 @@ def consultation_start(
 ) -> Consultation:
     """Open the consultation of an appointment (or a walk-in one); idempotent per appointment."""
     _require_clinician(by)
+    # Before any reuse: a draft opened before the client was archived is not continued
+    # from here either (the consultation's own page still shows it).
+    if client.is_archived:
+        raise ValidationError(f"{client.full_name} is archived; restore the client first.")
     if appointment is not None:
         # The caller's copy may be stale (checked in a moment ago on the front desk); the
         # lock makes a double tap wait and then find the consultation the first one opened.
@@ -85,8 +89,6 @@ def consultation_start(
         walk_in = _open_walk_in(client=client, by=by)
         if walk_in is not None:
             return walk_in
-    if client.is_archived:
-        raise ValidationError(f"{client.full_name} is archived; restore the client first.")
     consultation = Consultation(client=client, appointment=appointment, practitioner=by)
     previous = (
         Consultation.objects.filter(client=client, status=Consultation.Status.COMPLETED)
@@ -258,7 +260,9 @@ def consultation_photos_add(
     *, consultation: Consultation, by: User, files: list, angle: str, kind: str
 ) -> tuple[list[Photo], list[str]]:
     """Photos taken at the consultation, through the photo pipeline (and its consent check),
-    linked to it. A refused file is reported by name; the others are kept."""
+    linked to it. A refused file is reported by name; the others are kept. Open after
+    completion too: completion locks the assessment, and the visit's photos often come off
+    the camera later (the link's time shows which were added after)."""
     _require_clinician(by)
     return photo_upload_each(
         client=consultation.client,

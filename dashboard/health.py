@@ -2,6 +2,13 @@
 
 Each check gives up after about two seconds, so a load balancer hears "not ready" well
 before its own probe times out.
+
+The database check opens a connection of its own instead of borrowing one from this
+process's pool. The trade-off: a pool with every connection in use (requests queuing for
+one) still reports ready, since the server answers; a probe that waited on the pool would
+instead hold the load balancer for the pool's whole timeout whenever the server is gone.
+The pool's own figures (``database_pool``) are reported beside it, read from memory, so a
+busy process shows as busy without the probe waiting or failing on it.
 """
 
 import os
@@ -37,6 +44,22 @@ def check_database() -> tuple[bool, str]:
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         return False, type(error).__name__
     return True, connection.vendor
+
+
+def database_pool() -> dict[str, int] | None:
+    """This process's connection pool: its size, limit, idle and checked-out connections,
+    and the requests waiting for one. None without a pool (SQLite, DATABASE_POOL=false)."""
+    pool = connection.pool if connection.vendor == "postgresql" else None
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    return {
+        "size": stats["pool_size"],
+        "max": stats["pool_max"],
+        "available": stats["pool_available"],
+        "in_use": stats["pool_size"] - stats["pool_available"],
+        "waiting": stats.get("requests_waiting", 0),
+    }
 
 
 def check_broker() -> tuple[bool, str]:

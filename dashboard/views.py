@@ -48,14 +48,19 @@ def today(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Readiness for load balancers: 200 when the database and the broker answer, else 503."""
+    """Readiness for load balancers: 200 when the database and the broker answer, else 503.
+    The pool's figures are information only (see dashboard.health): a busy pool is not down."""
     db_ok, db_detail = health.check_database()
     broker_ok, broker_detail = health.check_broker()
     ok = db_ok and broker_ok
+    database = {"ok": db_ok, "detail": db_detail}
+    pool = health.database_pool()
+    if pool is not None:
+        database["pool"] = pool
     return JsonResponse(
         {
             "status": "ok" if ok else "unavailable",
-            "database": {"ok": db_ok, "detail": db_detail},
+            "database": database,
             "broker": {"ok": broker_ok, "detail": broker_detail},
         },
         status=200 if ok else 503,

@@ -160,8 +160,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "smp",
-            # A Redis that stops answering costs a request two seconds, not a hang; the
-            # rate limits, the cache's only users during a request, then fail open.
+            # A Redis that stops answering costs a request two seconds, not a hang. Every
+            # use during a request fails safe: the rate limits open, and the audit trail
+            # logs each image on its own instead of remembering which ones a page showed.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }

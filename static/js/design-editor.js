@@ -18,6 +18,7 @@
       + "tap the first corner or Finish zone to close it.",
     select: "Select: tap a point or a zone, drag points to move them; Delete removes the selection.",
   };
+  const READ_ONLY = "Read only: the saved design, shown as it was saved.";
   const editors = new WeakMap();
   let lastActive = null; // the editor that Ctrl+Z means when the focus is on the page itself
 
@@ -28,6 +29,8 @@
   class Editor {
     constructor(root) {
       this.root = root;
+      // data-sde-readonly: the design is shown, never changed (no tools, input or question).
+      this.readOnly = root.hasAttribute("data-sde-readonly");
       this.stage = root.querySelector("[data-sde-stage]");
       this.photo = root.querySelector("[data-sde-photo]");
       this.statusLine = root.querySelector("[data-sde-status]");
@@ -56,9 +59,11 @@
       if (this.output.form) {
         this.output.form.addEventListener("submit", () => { this.submitting = true; });
       }
-      root.querySelectorAll("[data-sde-controls]").forEach((el) => { el.hidden = false; });
       root.querySelector("[data-sde-nojs]").hidden = true;
-      this.bindControls();
+      if (!this.readOnly) {
+        root.querySelectorAll("[data-sde-controls]").forEach((el) => { el.hidden = false; });
+        this.bindControls();
+      }
       const failed = () => this.say(
         "The photo could not be loaded, so there is nothing to draw on. Reload the page to try again.");
       if (this.photo.complete) {
@@ -77,7 +82,9 @@
     getDesign() { return M.toDesign(this.state); }
 
     // Changes that leaving the page would lose: not once the editor's own form is sending them.
-    hasUnsavedChanges() { return !this.submitting && this.lastJson !== this.savedJson; }
+    hasUnsavedChanges() {
+      return !this.readOnly && !this.submitting && this.lastJson !== this.savedJson;
+    }
 
     setDesign(data) {
       this.selected = null;
@@ -118,6 +125,7 @@
     }
 
     travel(from, to, action, verb) {
+      if (this.readOnly) { return; }
       const entry = from.pop();
       if (!entry) { this.say(`Nothing to ${action}.`); return; }
       to.push({ state: this.snapshot(), label: entry.label });
@@ -237,7 +245,7 @@
     say(message) { this.statusLine.textContent = message; }
 
     refresh(message) {
-      this.say(message || this.summary());
+      this.say(this.readOnly ? READ_ONLY : (message || this.summary()));
       this.syncFields();
       const button = (name) => this.root.querySelector(`[data-sde-action="${name}"]`);
       button("undo").disabled = !this.undoStack.length;
@@ -298,20 +306,23 @@
 
     mount() {
       this.size = [this.photo.naturalWidth, this.photo.naturalHeight];
-      const label = "Drawing area over the photo";
+      const label = this.readOnly ? "The saved design over the photo" : "Drawing area over the photo";
       this.surface = D.createSurface(this.stage, this.size, label, this.statusLine.id);
       const svg = this.surface.svg;
-      svg.addEventListener("pointerdown", (e) => this.onPointerDown(e));
-      svg.addEventListener("pointermove", (e) => this.onPointerMove(e));
-      svg.addEventListener("pointerup", (e) => this.onPointerUp(e));
-      svg.addEventListener("pointercancel", (e) => this.onPointerCancel(e));
-      svg.addEventListener("blur", () => { delete svg.dataset.pointerFocus; });
+      if (!this.readOnly) {
+        svg.addEventListener("pointerdown", (e) => this.onPointerDown(e));
+        svg.addEventListener("pointermove", (e) => this.onPointerMove(e));
+        svg.addEventListener("pointerup", (e) => this.onPointerUp(e));
+        svg.addEventListener("pointercancel", (e) => this.onPointerCancel(e));
+        svg.addEventListener("blur", () => { delete svg.dataset.pointerFocus; });
+      }
       if (window.ResizeObserver) { new ResizeObserver(() => this.render()).observe(this.stage); }
       this.setTool(this.tool);
       this.root.dataset.designReady = "true";
     }
 
     handles() {
+      if (this.readOnly) { return []; }
       const s = this.state;
       const list = [];
       const add = (shape, points, zone) => points.forEach((point, index) => {

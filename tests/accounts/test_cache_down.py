@@ -1,5 +1,6 @@
-"""With Redis (the cache) down, staff still sign in: the rate limits fail open with a warning,
-and sessions, messages and lockouts live in the database."""
+"""With Redis (the cache) down, staff still sign in and work: the rate limits fail open with a
+warning, sessions, messages and lockouts live in the database, and the audit trail logs each
+image on its own when it cannot remember which ones a page showed."""
 
 import logging
 
@@ -7,7 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import TEST_PASSWORD
+from audit.models import AuditEvent
+from tests.factories import TEST_PASSWORD, make_photo, make_signed_consent
 
 
 @pytest.fixture
@@ -50,3 +52,28 @@ def test_a_password_reset_while_the_cache_is_down_sends_the_link(client, front_d
     response = client.post(reverse("accounts:password_reset"), {"email": front_desk.email})
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[front_desk.email]]
+
+
+def test_photos_and_their_images_open_while_the_cache_is_down_and_each_look_is_logged(
+    client, practitioner, smp_client, cache_down, caplog
+):
+    make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    photo = make_photo(client=smp_client, by=practitioner)
+    client.force_login(practitioner)
+    with caplog.at_level(logging.WARNING, logger="audit.middleware"):
+        page = client.get(reverse("clients:section", args=[smp_client.public_id, "photos"]))
+        image = client.get(
+            reverse("clients:photo_file", args=[smp_client.public_id, photo.public_id, "small"])
+        )
+    assert page.status_code == 200
+    assert image.status_code == 200
+    logged = [
+        (e.object_type, e.object_id, e.changes)
+        for e in AuditEvent.objects.filter(action="view").order_by("pk")
+    ]
+    # The page could not note which images it showed, so the thumbnail is its own event.
+    assert logged == [
+        ("photos", str(smp_client.public_id), {"photos": [str(photo.public_id)]}),
+        ("photo", str(photo.public_id), {"size": "small"}),
+    ]
+    assert "the cache failed" in caplog.text

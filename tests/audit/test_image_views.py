@@ -146,3 +146,39 @@ def test_the_design_approval_page_is_logged(doctor, design, smp_client):
     assert event.object_id == str(design.consultation.public_id)
     assert event.client_public_id == smp_client.public_id
     assert event.changes["version"] == design.version
+
+
+def test_a_photo_address_typed_into_a_note_is_not_counted_as_shown(
+    doctor, smp_client, practitioner, photos
+):
+    """Only an image the page embeds counts: a note quoting a photo's address shows text."""
+    url = file_url(smp_client, photos[1], "small")
+    consultation = make_consultation(
+        client=smp_client, practitioner=practitioner, complete=False, notes=f"see src={url} here"
+    )
+    page = doctor.get(reverse("consultations:detail", args=[consultation.public_id]))
+    assert f"src={url}" in page.content.decode()
+    doctor.get(url)
+    [page_event, image_event] = views()
+    assert "photos" not in page_event.changes
+    assert (image_event.object_id, image_event.changes) == (
+        str(photos[1].public_id),
+        {"size": "small"},
+    )
+
+
+def test_an_image_address_is_read_from_the_img_tag_whatever_its_quoting_and_entities(
+    doctor, smp_client, photos
+):
+    """Any <img> tag counts, in any case and quoting, its entities decoded; text, links and
+    other attributes do not."""
+    from audit.middleware import embedded_image_paths
+
+    first = file_url(smp_client, photos[0], "small")
+    second = file_url(smp_client, photos[1], "small")
+    html = (
+        f'<p>src="{second}"</p><IMG alt="a" SRC={first}?v=1&amp;x=2>'
+        f"<textarea>&lt;img src=&quot;{second}&quot;&gt;</textarea>"
+        f'<a href="{second}">open</a><img data-src="{second}"><img src="/static/x.jpg">'
+    )
+    assert embedded_image_paths(html) == [first, "/static/x.jpg"]

@@ -378,3 +378,47 @@ def test_an_unsaved_drawing_asks_before_the_tab_closes_and_accepting_leaves(
     page.get_by_label("Photo to draw on").select_option(str(older.public_id))
     page.wait_for_url(f"**photo={older.public_id}")
     assert kinds == ["beforeunload", "confirm"]
+
+
+def test_without_photo_consent_the_editor_shows_the_last_version_and_lets_nothing_change(
+    page, sign_in, practitioner, smp_client
+):
+    from clients.consent.services import consent_withdraw
+    from tests.factories import make_consultation, make_design, make_photo, make_signed_consent
+
+    consent = make_signed_consent(client=smp_client, kind="photos", witness=practitioner)
+    consultation = make_consultation(client=smp_client, practitioner=practitioner)
+    saved = make_design(
+        consultation=consultation,
+        by=practitioner,
+        photo=make_photo(client=smp_client, by=practitioner),
+    )
+    consent_withdraw(consent=consent, by=practitioner, reason="No more photos")
+    sign_in(practitioner)
+    page.goto(f"/consultations/{consultation.public_id}/design/")
+    editor = page.get_by_test_id("design-editor")
+    expect(editor).to_have_attribute("data-design-ready", "true")
+    expect(page.get_by_test_id("design-refusal")).to_contain_text("photo consent was withdrawn")
+    status = page.get_by_test_id("design-status")
+    expect(status).to_have_text("Read only: the saved design, shown as it was saved.")
+    expect(editor.get_by_role("toolbar", name="Design tools")).to_be_hidden()
+    expect(editor.get_by_label("Design notes")).to_be_hidden()
+    # The saved drawing is on screen: its hairline and zones, and no handles to drag.
+    surface = page.get_by_test_id("design-surface")
+    expect(surface.locator("[data-layer=lines] *")).not_to_have_count(0)
+    expect(surface.locator("[data-layer=handles] *")).to_have_count(0)
+    before = saved_json(page)
+    assert before["hairline"]["points"] == saved.design["hairline"]["points"]
+
+    box = surface_box(page)
+    page.mouse.click(*screen(box, 0.5, 0.6))
+    page.keyboard.press("Control+z")
+    expect(status).to_have_text("Read only: the saved design, shown as it was saved.")
+    assert saved_json(page) == before
+
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    # Closing the tab closes it: no "leave this page?" for a drawing that cannot change.
+    with page.expect_event("close", timeout=3000):
+        page.close(run_before_unload=True)
+    assert asked == []

@@ -50,6 +50,10 @@ def test_front_desk_creates_a_client_books_from_the_day_view_and_is_refused_an_o
         str(Room.objects.get(name="Consultation room").public_id)
     )
     expect(dialog.get_by_test_id("booking-slot-hint")).to_contain_text("Ends at 10:45")
+    # The hint reads as the room field's help text: right under it, as Bootstrap places one.
+    room_box = dialog.get_by_label("Room").bounding_box()
+    hint_top = dialog.get_by_test_id("booking-slot-hint").bounding_box()["y"]
+    assert 0 <= hint_top - (room_box["y"] + room_box["height"]) <= 6
     dialog.get_by_role("button", name="Book", exact=True).click()
 
     card = page.get_by_test_id("cal-appointment")

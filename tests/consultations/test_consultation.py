@@ -1,10 +1,11 @@
 import html
 import re
-from datetime import time, timedelta
+from datetime import UTC, date, time, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,6 +218,43 @@ def test_a_walk_in_draft_is_reused_only_by_its_practitioner_on_its_day(
         after_completion = services.consultation_start(client=smp_client, by=practitioner)
     assert after_completion.pk not in {today.pk, yesterdays.pk, colleague.pk}
     assert Consultation.objects.count() == 4
+
+
+def test_starting_again_after_the_client_is_archived_is_refused_even_with_todays_walk_in_draft(
+    doctor, smp_client, practitioner, front_desk
+):
+    from clients.services import client_archive
+
+    url = reverse("consultations:start", args=[smp_client.public_id])
+    doctor.post(url)
+    client_archive(client=smp_client, by=front_desk)
+    response = doctor.post(url, follow=True)
+    assert response.redirect_chain == [
+        (reverse("clients:detail", args=[smp_client.public_id]), 302)
+    ]
+    assert "Sam Carter is archived; restore the client first." in html.unescape(
+        response.content.decode()
+    )
+    smp_client.refresh_from_db()
+    with pytest.raises(ValidationError, match="is archived"):
+        services.consultation_start(client=smp_client, by=practitioner)
+    assert Consultation.objects.count() == 1
+
+
+def test_starting_from_an_appointment_of_an_archived_client_is_refused_even_once_opened(
+    consultation_appointment, smp_client, practitioner, front_desk
+):
+    from clients.services import client_archive
+
+    services.consultation_start(
+        client=smp_client, by=practitioner, appointment=consultation_appointment
+    )
+    client_archive(client=smp_client, by=front_desk)
+    smp_client.refresh_from_db()
+    with pytest.raises(ValidationError, match="is archived"):
+        services.consultation_start(
+            client=smp_client, by=practitioner, appointment=consultation_appointment
+        )
 
 
 @pytest.mark.parametrize(
@@ -562,6 +600,65 @@ def test_the_client_page_offers_no_start_for_a_consultation_on_another_day(
 ):
     page = doctor.get(reverse("clients:detail", args=[smp_client.public_id])).content.decode()
     assert "Consultation today" not in page
+
+
+AUTUMN_DAY = date(2025, 10, 26)  # London: BST ends, the day lasts 25 hours
+
+
+def consultation_at(*, client, practitioner, room, day, at):
+    """A consultation appointment at an hour no rota offers (around midnight): booked on an
+    open weekday, then set on the row, since the booking rules are not under test here."""
+    tz = room.location.tz
+    with time_machine.travel(local_datetime(date(2025, 10, 1), time(9), tz)):
+        appointment = make_appointment(
+            client=client, practitioner=practitioner, room=room, day=date(2025, 10, 6)
+        )
+    # In UTC: two datetimes of one zone subtract as wall clocks, blind to the DST change.
+    shift = local_datetime(day, at, tz).astimezone(UTC) - appointment.start.astimezone(UTC)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=F("start") + shift,
+        end=F("end") + shift,
+        blocked_start=F("blocked_start") + shift,
+        blocked_end=F("blocked_end") + shift,
+    )
+    return appointment
+
+
+def notice_on_client_page(client, practitioner, smp_client, at) -> str:
+    with time_machine.travel(at, tick=False):
+        client.force_login(practitioner)
+        page = client.get(reverse("clients:detail", args=[smp_client.public_id])).content
+    found = re.findall(r"Consultation today at [^.]*\.", html.unescape(page.decode()))
+    return " ".join(found)
+
+
+def test_the_client_page_finds_todays_consultation_across_the_25_hour_autumn_day(
+    client, smp_client, practitioner, room, location
+):
+    """Just after midnight, a consultation late that evening is more than 24 hours away and
+    still today; late in the evening, one in the day's first minutes is too."""
+    assert location.time_zone == "Europe/London"
+    people = {"client": smp_client, "practitioner": practitioner, "room": room}
+    late = consultation_at(**people, day=AUTUMN_DAY, at=time(23, 10))
+    assert notice_on_client_page(
+        client, practitioner, smp_client, local_datetime(AUTUMN_DAY, time(0, 5), location.tz)
+    ) == ("Consultation today at 23:10 with Priya Patel.")
+    Appointment.objects.filter(pk=late.pk).update(status="no_show")
+    consultation_at(**people, day=AUTUMN_DAY, at=time(0, 1))
+    assert notice_on_client_page(
+        client, practitioner, smp_client, local_datetime(AUTUMN_DAY, time(23, 30), location.tz)
+    ) == ("Consultation today at 00:01 with Priya Patel.")
+
+
+def test_the_client_page_leaves_out_a_consultation_just_past_midnight_on_either_side(
+    client, smp_client, practitioner, room, location
+):
+    people = {"client": smp_client, "practitioner": practitioner, "room": room}
+    consultation_at(**people, day=AUTUMN_DAY - timedelta(days=1), at=time(23, 50))
+    consultation_at(**people, day=AUTUMN_DAY + timedelta(days=1), at=time(0, 10))
+    for at in (time(0, 5), time(12), time(23, 55)):
+        moment = local_datetime(AUTUMN_DAY, at, location.tz)
+        assert notice_on_client_page(client, practitioner, smp_client, moment) == ""
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -232,3 +232,35 @@ def test_detail_page_query_count_is_constant_in_the_photos(
     with django_assert_num_queries(DETAIL_QUERIES):
         response = doctor.get(detail_url(consultation))
     assert response.content.decode().count('data-testid="consultation-photo"') == count
+
+
+def test_photos_taken_at_the_consultation_can_be_added_after_it_is_completed_and_say_so(
+    doctor, consultation, consent, practitioner
+):
+    """The assessment is locked at completion; the photos of that visit often come off the
+    camera later, so they may still be added, each marked as added after completion."""
+    before = add_photos(consultation, practitioner, angle="front")[0]
+    consultation = services.consultation_complete(consultation=consultation, by=practitioner)
+    detail = unescape(doctor.get(detail_url(consultation)).content.decode())
+    assert 'data-testid="consultation-photo-form"' in detail
+    assert "Completed: photos taken at this consultation can still be added" in detail
+    response = doctor.post(
+        photos_url(consultation),
+        {"files": [jpeg_upload("crown.jpg")], "angle": "crown", "kind": "baseline"},
+    )
+    assert response.status_code == 302
+    after = ConsultationPhoto.objects.exclude(photo=before).get()
+    assert after.consultation == consultation
+    assert after.photo.angle == "crown"
+    detail = unescape(doctor.get(detail_url(consultation)).content.decode())
+    assert detail.count('data-testid="added-after-completion"') == 1
+    assert f"Added {after.created_at:%-d %b %Y}, after completion" in detail
+
+
+def test_a_completed_consultations_photos_page_shows_the_form_and_the_rule(
+    doctor, consultation, consent, practitioner
+):
+    services.consultation_complete(consultation=consultation, by=practitioner)
+    page = unescape(doctor.get(photos_url(consultation)).content.decode())
+    assert 'data-testid="consultation-photo-form"' in page
+    assert "Completed: photos taken at this consultation can still be added" in page

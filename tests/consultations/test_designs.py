@@ -252,6 +252,73 @@ def test_after_the_photo_consent_is_withdrawn_no_new_design_is_made(
     assert list(DesignPlan.objects.values_list("pk", flat=True)) == [first.pk]
 
 
+def _withdraw_photo_consent(smp_client, practitioner):
+    from clients.consent.services import consent_withdraw
+    from clients.models import SignedConsent
+
+    consent_withdraw(
+        consent=SignedConsent.objects.get(client=smp_client, version__template__kind="photos"),
+        by=practitioner,
+        reason="No more photos",
+    )
+
+
+def editor_design(page: str):
+    """The design the editor starts from (its json_script)."""
+    import re
+
+    [found] = re.findall(r'<script[^>]*type="application/json">(.*?)</script>', page)
+    return json.loads(found)
+
+
+def test_without_photo_consent_the_design_page_shows_the_last_version_read_only(
+    doctor, consultation, photo, practitioner, smp_client
+):
+    """No drawing tools, no photo picker and no Save: the last version on its own photo,
+    whichever photo the address asks for, and nothing the leave-page guard could hold."""
+    other = make_photo(client=smp_client, by=practitioner, angle="crown")
+    make_design(consultation=consultation, by=practitioner, photo=other)
+    latest = make_design(consultation=consultation, by=practitioner, photo=photo)
+    _withdraw_photo_consent(smp_client, practitioner)
+    url = reverse("consultations:design", args=[consultation.public_id])
+    page = html.unescape(doctor.get(f"{url}?photo={other.public_id}").content.decode())
+    assert 'data-testid="design-refusal"' in page
+    assert "Read only: version 2 as it was saved." in page
+    assert "data-sde-readonly" in page
+    assert 'data-testid="design-form"' not in page
+    assert "data-sde-leave" not in page
+    assert "Save as version" not in page
+    assert editor_design(page) == latest.design
+    photo_url = reverse("clients:photo_file", args=[smp_client.public_id, photo.public_id, "large"])
+    assert f'class="sde-photo" src="{photo_url}"' in page
+
+
+def test_a_drawing_refused_for_want_of_consent_comes_back_read_only_with_the_last_version(
+    doctor, consultation, photo, practitioner, smp_client
+):
+    latest = make_design(consultation=consultation, by=practitioner, photo=photo)
+    _withdraw_photo_consent(smp_client, practitioner)
+    url = reverse("consultations:design", args=[consultation.public_id])
+    drawing = {**SAMPLE_DESIGN, "notes": "drawn in another tab"}
+    refused = doctor.post(url, {"photo": str(photo.public_id), "design": json.dumps(drawing)})
+    page = html.unescape(refused.content.decode())
+    assert "photo consent was withdrawn" in page
+    assert "data-sde-readonly" in page
+    assert "data-sde-unsaved" not in page
+    assert editor_design(page) == latest.design
+
+
+def test_without_photo_consent_or_any_version_the_design_page_has_no_editor(
+    doctor, consultation, photo, practitioner, smp_client
+):
+    _withdraw_photo_consent(smp_client, practitioner)
+    page = doctor.get(reverse("consultations:design", args=[consultation.public_id]))
+    page = html.unescape(page.content.decode())
+    assert 'data-testid="design-refusal"' in page
+    assert 'data-testid="design-editor"' not in page
+    assert "No design was saved for this consultation." in page
+
+
 def test_an_older_version_the_client_prefers_can_be_approved_and_shows_as_in_force(
     doctor, consultation, photo, practitioner, smp_client
 ):

@@ -3,8 +3,10 @@ kind it is, and the value a browser would send untouched."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django import forms
+from django.urls import Resolver404, resolve
 
 
 @dataclass
@@ -112,6 +114,25 @@ def post_forms(html: str) -> list[PostForm]:
 
 def get_forms(html: str) -> list[PostForm]:
     return [form for form in _forms(html) if form.method == "get"]
+
+
+def form_controls(html: str, *, page_url: str, url: str, url_name: str) -> dict | None:
+    """The controls of the page's POST forms that send to ``url_name`` (a form without an
+    action sends to the page itself, which is ``url``'s own page), the CSRF token left out;
+    None when the page has no such form."""
+    found = None
+    for form in post_forms(html):
+        action = urlsplit(form.action).path if form.action else urlsplit(page_url).path
+        try:
+            target = resolve(action).view_name
+        except Resolver404:
+            continue
+        if target == url_name or (form.action is None and page_url == url):
+            found = found if found is not None else {}
+            found.update(form.controls)
+    if found is not None:
+        found.pop("csrfmiddlewaretoken", None)
+    return found
 
 
 def controls_of(form_class: type[forms.Form]) -> dict[str, Control]:

@@ -20,7 +20,6 @@ FUZZ_RANDOM=1 explores.
 """
 
 import os
-from datetime import time
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.tokens import default_token_generator
@@ -39,26 +38,20 @@ from accounts import two_factor
 from accounts.handover import UnlockForm
 from accounts.roles import Role
 from clients.consent.forms import ConsentSignForm
-from consultations import services as consultation_services
 from privacy.views import ErasureForm
 from scheduling.forms import CoursePlanForm
-from scheduling.services import course_create
-from sessions_app import services as session_services
 from sessions_app.forms import OverrideForm, SessionPhotoForm
 from tests import access_table
 from tests.factories import (
     LocationFactory,
-    RoomFactory,
-    make_appointment,
     make_client,
-    make_ready_for_smp,
     make_staff,
     make_started_session,
-    next_weekday,
 )
 from tests.fuzz import rows
 from tests.fuzz.hostile import submission
-from tests.fuzz.html_forms import Control, controls_of, get_forms, post_forms
+from tests.fuzz.html_forms import Control, controls_of, form_controls, get_forms
+from tests.fuzz.states import build_form_states
 from tests.url_samples import build_url_samples
 from tests.urls_enumeration import build_url, named_patterns
 
@@ -192,42 +185,13 @@ class FormFuzzTest(TestCase):
         smp_client = make_client(location=location, by=cls.people[Role.FRONT_DESK.value])
         cls.samples = build_url_samples(location=location, smp_client=smp_client)
 
-        # Session pages in every state: a log still open, one not started, one not opened.
-        in_progress = make_started_session(practitioner=practitioner, location=location)
-        room = RoomFactory(location=location)
-        ready = make_client(location=location)
-        make_ready_for_smp(client=ready, practitioner=practitioner)
-        not_started = session_services.session_open(
-            appointment=make_appointment(
-                client=ready,
-                practitioner=practitioner,
-                room=room,
-                kind="session",
-                day=next_weekday(2, weeks=2),
-                at=time(11),
-            ),
-            by=practitioner,
-        )
-        not_opened = make_appointment(
-            client=ready,
-            practitioner=practitioner,
-            room=room,
-            kind="session",
-            day=next_weekday(4, weeks=2),
-            at=time(11),
-        )
-        draft = consultation_services.consultation_start(client=ready, by=practitioner)
-        # A signed-off session of a course with sessions still to book: its page proposes
-        # the next one, with the form that books it.
-        in_course = make_client(location=location)
-        course_session = make_started_session(
-            practitioner=practitioner,
-            location=location,
-            client=in_course,
-            sign_off=True,
-            weekday=1,
-            course=course_create(client=in_course, by=practitioner, planned_sessions=3),
-        )
+        # Session pages in every state, a draft consultation, a course with a session to book.
+        states = build_form_states(location=location, practitioner=practitioner)
+        in_progress = states.in_progress
+        not_started = states.not_started
+        not_opened = states.not_opened
+        draft = states.draft
+        course_session = states.course_session
         cls.two_factor_person = make_staff(role=Role.PRACTITIONER, locations=[location])
         cls.authenticator = TOTPDevice.objects.create(
             user=cls.two_factor_person, name=two_factor.APP_DEVICE_NAME, confirmed=True
@@ -352,16 +316,7 @@ class FormFuzzTest(TestCase):
             # A signed link first moves its token into the session and redirects (Django's
             # reset views): the form without an action posts to where the browser landed.
             url = page_url = final
-        controls: dict[str, Control] = {}
-        for form in post_forms(html):
-            action = urlsplit(form.action).path if form.action else page_url
-            try:
-                target = resolve(urlsplit(action).path).view_name
-            except Resolver404:
-                continue
-            if target == url_name or (form.action is None and page_url == url):
-                controls.update(form.controls)
-        controls.pop("csrfmiddlewaretoken", None)
+        controls = form_controls(html, page_url=page_url, url=url, url_name=url_name) or {}
         if url_name in FORM_CLASSES:
             for name, control in controls_of(FORM_CLASSES[url_name]).items():
                 controls.setdefault(name, control)

@@ -872,3 +872,32 @@ def test_a_next_that_is_not_a_url_returns_to_the_appointment(
         {"status": "confirmed", "next": "9999-12-31T23:59"},
     )
     assert response.url == reverse("scheduling:appointment", args=[appointment.public_id])
+
+
+@pytest.mark.parametrize("handed_over", [False, True])
+def test_the_calendars_htmx_messages_wait_while_the_tablet_is_handed_over_as_on_a_page(
+    rf, front_desk, handed_over
+):
+    """The out-of-band messages box follows base.html: staff messages are not shown to a
+    client holding the tablet, and stay queued for the hand-back."""
+    from django.contrib import messages
+    from django.contrib.messages.storage.session import SessionStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+    from django_htmx.middleware import HtmxDetails
+
+    from accounts import handover
+
+    request = rf.get("/calendar/", HTTP_HX_REQUEST="true")
+    request.user = front_desk
+    request.session = SessionStore()
+    request._messages = SessionStorage(request)
+    request.htmx = HtmxDetails(request)
+    if handed_over:
+        handover.start(request, paths=["/form/"], return_to="/", client_name="Sam")
+    messages.success(request, "Sam Carter checked in.")
+    html = render_to_string("scheduling/includes/messages_oob.html", request=request)
+    assert 'id="messages"' in html
+    assert ("Sam Carter checked in." in html) is not handed_over
+    # Shown messages are spent; unshown ones go back to the session for the next page.
+    assert request._messages.used is not handed_over
