@@ -14,7 +14,12 @@ from sessions_app.models import (
     SessionPhoto,
     StockAdjustment,
 )
-from sessions_app.services import AMENDABLE_PASS_FIELDS, AMENDABLE_SESSION_FIELDS, PASS_FIELDS
+from sessions_app.services import (
+    AMENDABLE_PASS_FIELDS,
+    AMENDABLE_SESSION_FIELDS,
+    NOTE_FIELDS,
+    PASS_FIELDS,
+)
 from sessions_app.zones import ZONES
 from smp_clinic.lib.forms import CalendarDateField
 
@@ -171,15 +176,7 @@ class NotesForm(forms.ModelForm):
 
     class Meta:
         model = PigmentationSession
-        fields = [
-            "numbing",
-            "pain",
-            "skin_reaction",
-            "bleeding",
-            "client_comfort",
-            "next_session_advice",
-            "notes",
-        ]
+        fields = list(NOTE_FIELDS)
         widgets = {
             "skin_reaction": forms.RadioSelect,
             "bleeding": forms.RadioSelect,
