@@ -247,10 +247,11 @@ def test_a_signed_off_session_page_costs_the_same_with_more_passes_corrections_a
         client.get(url)
         count, response = queries_of_get(client, url)
         counts.append(count)
-    # session, user, location ids, the session, its amendments, passes (with needle and
-    # lot) and their amendments, healing checks, the course's later and live appointments
-    # (is the next session to book?), photos, the photo consent, and the audit trail's two
-    assert counts == [14, 14]
+    # session, user, location ids, the session and the staff it names, its amendments,
+    # passes (with needle and lot) and their amendments, healing checks, the course's later
+    # and live appointments (is the next session to book?), photos, the photo consent, and
+    # the audit trail's two
+    assert counts == [15, 15]
     content = response.content.decode()
     assert content.count('data-testid="pass-row"') == 6
     assert content.count('data-testid="healing-check"') == 2

@@ -370,10 +370,10 @@ def test_session_page_query_count_is_constant(
         services.pass_add(
             session=session, by=practitioner, data=pass_data(pigments, pigment_ml=Decimal("0.1"))
         )
-    # session, user, location ids, the session, its passes (with needle and lot) and their
-    # amendments, the prefill pass and its amendments, the lot and needle choices, the
-    # photos and the photo consent, and the audit trail's two
-    with django_assert_num_queries(14):
+    # session, user, location ids, the session and the staff it names, its passes (with
+    # needle and lot) and their amendments, the prefill pass and its amendments, the lot and
+    # needle choices, the photos and the photo consent, and the audit trail's two
+    with django_assert_num_queries(15):
         response = doctor.get(reverse("sessions_app:session", args=[session.public_id]))
     assert response.content.decode().count('data-testid="pass-row"') == count
 
