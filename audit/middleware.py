@@ -12,8 +12,9 @@ rows, never a look missing from the trail.
 """
 
 import logging
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -91,32 +92,27 @@ SENSITIVE_SECTIONS = {
 _IMAGE_SUFFIX = ".jpg"
 
 
-class _ImageSources(HTMLParser):
-    """The src of each <img> tag. Read from the parsed markup, not searched in the text, so a
-    note that quotes a photo's address (escaped, so text) does not count as showing it."""
-
-    def __init__(self):
-        super().__init__()
-        self.sources: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "img":
-            src = dict(attrs).get("src")
-            if src:
-                self.sources.append(src)
-
-    handle_startendtag = handle_starttag
+# An <img> tag and its src attribute, in any case and quoting. Searched in the rendered page,
+# where Django has escaped every "<" of text (a note quoting a photo's address, a textarea),
+# so only real tags match; a regular expression reads a page in well under a millisecond,
+# where html.parser took several.
+_IMG_TAG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+_SRC = re.compile(r"""(?:^|\s)src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 
 def embedded_image_paths(html: str) -> list[str]:
     """The paths of the .jpg images a page embeds, in page order."""
     if _IMAGE_SUFFIX not in html:
         return []
-    parser = _ImageSources()
-    parser.feed(html)
-    parser.close()
-    paths = (urlsplit(src).path for src in parser.sources)
-    return [path for path in paths if path.endswith(_IMAGE_SUFFIX)]
+    paths = []
+    for tag in _IMG_TAG.finditer(html):
+        src = _SRC.search(tag.group(1))
+        if src is None:
+            continue
+        path = urlsplit(unescape(next(value for value in src.groups() if value is not None))).path
+        if path.endswith(_IMAGE_SUFFIX):
+            paths.append(path)
+    return paths
 
 
 def register_sensitive_view(name: str, view: Sensitive) -> None:
