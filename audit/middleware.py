@@ -1,6 +1,8 @@
 """Sets who is acting for the audit trail, and records each look at sensitive records.
 
-Pages that show health data, clinical notes, photos or designs are one event per GET. A page
+Pages that show health data, clinical notes, photos or designs are one event per answer that
+shows them, whatever the method: a GET, and a form posted to the page and refused, which
+shows the page again (as does a view that takes any method and answers with the page). A page
 that shows photos or designs lists, in its event, the images it showed; those images are
 then not logged again when the browser fetches them for that page (a grid of forty
 thumbnails is one row, not forty-one). Any other fetch of an image is its own event with the
@@ -64,6 +66,11 @@ SENSITIVE_VIEWS: dict[str, Sensitive] = {
     # inside the whole session log.
     "sessions_app:amend": Sensitive("session log", SESSION, fragments=False),
     "sessions_app:book_next": Sensitive("session log", SESSION, fragments=False),
+    # Forms of the session log: refused, or answered over htmx, they show the log again.
+    **{
+        f"sessions_app:{name}": Sensitive("session log", SESSION)
+        for name in ("abandon", "healing_check", "notes", "override", "pass_add", "photos_add")
+    },
     "sessions_app:progress": Sensitive("progress and photos", "client_id"),
     "clients:photo_detail": Sensitive("photo", "client_id", "photo_id"),
     "clients:photo_review": Sensitive("photo review", "client_id"),
@@ -145,7 +152,7 @@ class AuditMiddleware:
         token = set_actor(actor)
         try:
             response = self.get_response(request)
-            if signed_in and request.method == "GET" and response.status_code == 200:
+            if signed_in and response.status_code == 200:
                 self._record_view(request, response, actor)
             return response
         finally:

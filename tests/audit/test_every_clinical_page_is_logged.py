@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -123,25 +124,47 @@ def _urls(samples, overrides):
         yield pattern.name, None, url
 
 
-def test_every_page_that_shows_a_clinical_record_is_logged(manager, walk_samples):
+def _walk(manager, walk_samples, method: str):
+    """Open (or post an empty form to) every URL as a manager: what answered 200, what
+    refused the method, and the answers that rendered a clinical template unlogged."""
     samples, overrides = walk_samples
-    unlogged, rendered = [], set()
+    unlogged, rendered, refused = [], set(), set()
     for name, section, url in _urls(samples, overrides):
         # A fresh sign-in each time: a tablet handover page locks the session it opens in.
         http = Client()
         http.force_login(manager)
-        response = http.get(url)
+        # Each post is undone, so the next URL finds the same records.
+        with transaction.atomic():
+            response = getattr(http, method)(url)
+            transaction.set_rollback(True)
         templates = {t.name for t in response.templates or () if t.name}
         page = page_name(name, section)
         if response.status_code == 200:
             rendered.add(page)
+        elif response.status_code == 405:
+            refused.add(page)
         clinical = sorted(t for t in templates if is_clinical(t))
         if clinical and not is_logged(name, section) and page not in EXEMPT_VIEWS:
             unlogged.append(f"{page} ({url}) renders {clinical}")
     assert unlogged == [], "log in audit/middleware.py, or exempt: " + "; ".join(unlogged)
+    return rendered, refused
+
+
+def test_every_page_that_shows_a_clinical_record_is_logged(manager, walk_samples):
+    rendered, refused = _walk(manager, walk_samples, "get")
     # The walk reached each logged page: a sample that sends elsewhere would hide a gap.
-    assert set(SENSITIVE_VIEWS) - rendered == set()
+    # A form's address that takes only a POST is reached by the walk of posts.
+    assert set(SENSITIVE_VIEWS) - rendered - refused == set()
     assert set(EXEMPT_VIEWS) - rendered == set()
+
+
+def test_every_answer_to_a_post_that_shows_a_clinical_record_is_logged(manager, walk_samples):
+    """An empty form posted to every URL: a refused form of the session log shows the log
+    again, and a view that answers any method with its page shows the page."""
+    get_rendered, refused = _walk(manager, walk_samples, "get")
+    rendered, _ = _walk(manager, walk_samples, "post")
+    assert refused & set(SENSITIVE_VIEWS) <= rendered
+    assert {"sessions_app:pass_add", "sessions_app:notes"} <= rendered
 
 
 def test_the_walk_sees_a_clinical_page_that_is_not_logged(manager, walk_samples, monkeypatch):
@@ -191,3 +214,24 @@ def test_the_clearance_page_of_a_medical_flag_logs_the_flag(client, practitioner
     [event] = AuditEvent.objects.filter(action="view")
     assert (event.object_type, event.object_id) == ("medical flag", str(samples["flag_id"]))
     assert event.client_public_id == samples["client_id"]
+
+
+def test_a_refused_pass_shows_the_session_log_again_and_is_a_look(
+    client, practitioner, walk_samples
+):
+    samples, _ = walk_samples
+    client.force_login(practitioner)
+    url = reverse("sessions_app:pass_add", args=[samples["session_id"]])
+    response = client.post(url, {"pass_number": "not a number"})
+    assert response.status_code == 200
+    assert 'data-testid="passes"' in response.content.decode()
+    assert _session_log_views() == [str(samples["session_id"])]
+
+
+def test_a_session_log_answered_to_a_post_is_a_look(client, practitioner, walk_samples):
+    """The page's view takes any method; whichever shows the log leaves the look."""
+    samples, _ = walk_samples
+    client.force_login(practitioner)
+    response = client.post(reverse("sessions_app:session", args=[samples["session_id"]]))
+    assert response.status_code == 200
+    assert _session_log_views() == [str(samples["session_id"])]
