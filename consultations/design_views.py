@@ -59,9 +59,8 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
         else:
             messages.success(request, f"Design saved as version {plan.version}.")
             return redirect("consultations:design", consultation_id=consultation.public_id)
-    design_refusal = (
-        None if photo_consent_valid(client=client) else designs.PHOTO_CONSENT_NEEDED_FOR_DESIGN
-    )
+    consent_valid = photo_consent_valid(client=client)
+    design_refusal = None if consent_valid else designs.PHOTO_CONSENT_NEEDED_FOR_DESIGN
     if design_refusal:
         # Nothing new can be drawn: the editor shows the last version as it was saved, read
         # only, so there is no drawing to lose and no other photo to choose.
@@ -95,7 +94,7 @@ def design(request: HttpRequest, consultation_id) -> HttpResponse:
             "drawing_unsaved": unsaved,
             "upload_url": reverse("consultations:photos", args=[consultation.public_id])
             + f"?next={here}",
-            "photo_refusal": photo_upload_refusal(client=client),
+            "photo_refusal": photo_upload_refusal(client=client, consent_valid=consent_valid),
             "design_refusal": design_refusal,
             "latest": latest,
         },

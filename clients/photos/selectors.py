@@ -35,11 +35,14 @@ def photo_consent_valid(*, client: Client) -> bool:
     return client_has_valid_consent(client=client, kind=ConsentKind.PHOTOS)
 
 
-def photo_upload_refusal(*, client: Client) -> str | None:
-    """Why no photo of this client may be taken now, or None. One query."""
+def photo_upload_refusal(*, client: Client, consent_valid: bool | None = None) -> str | None:
+    """Why no photo of this client may be taken now, or None. One query, none when the
+    caller already knows whether the photo consent stands (``consent_valid``)."""
     if client.is_archived:
         return "This client is archived: restore them before adding photos."
-    if not photo_consent_valid(client=client):
+    if consent_valid is None:
+        consent_valid = photo_consent_valid(client=client)
+    if not consent_valid:
         return NEEDS_PHOTO_CONSENT
     return None
 
