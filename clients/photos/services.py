@@ -78,6 +78,8 @@ def photo_upload_each(
     files: list[File],
     angle: str,
     kind: str,
+    taken_at: datetime | None = None,
+    note: str = "",
     link: Callable[[Photo], object] | None = None,
 ) -> tuple[list[Photo], list[str]]:
     """Several files through ``photo_upload``: a refused file is reported by name ("scalp.jpg:
@@ -88,7 +90,15 @@ def photo_upload_each(
     for upload in files:
         try:
             with transaction.atomic():
-                photo = photo_upload(client=client, by=by, file=upload, angle=angle, kind=kind)
+                photo = photo_upload(
+                    client=client,
+                    by=by,
+                    file=upload,
+                    angle=angle,
+                    kind=kind,
+                    taken_at=taken_at,
+                    note=note,
+                )
                 if link is not None:
                     link(photo)
         except ValidationError as error:

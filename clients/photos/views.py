@@ -67,23 +67,15 @@ def photo_upload(request: HttpRequest, client_id) -> HttpResponse:
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data
-        saved: list[Photo] = []
-        refused: list[str] = []
-        for upload in data["files"]:
-            try:
-                saved.append(
-                    services.photo_upload(
-                        client=client,
-                        by=request.user,
-                        file=upload,
-                        angle=data["angle"],
-                        kind=data["kind"],
-                        taken_at=data["taken_at"],
-                        note=data["note"],
-                    )
-                )
-            except ValidationError as error:
-                refused.append(f"{upload.name}: {' '.join(error.messages)}")
+        saved, refused = services.photo_upload_each(
+            client=client,
+            by=request.user,
+            files=data["files"],
+            angle=data["angle"],
+            kind=data["kind"],
+            taken_at=data["taken_at"],
+            note=data["note"],
+        )
         if upload_reported(request, form, saved=saved, refused=refused):
             pairs = [("photo", photo.public_id) for photo in saved]
             if safe_next(request):

@@ -371,22 +371,17 @@ def session_photos_add(
 ) -> tuple[list, list[str]]:
     """Before/after photos through the photo pipeline, linked to the session. A refused file
     is reported by name; the others are kept."""
-    from clients.photos.services import photo_upload
+    from clients.photos.services import photo_upload_each
     from sessions_app.models import SessionPhoto
 
     _require_clinician(by)
     if stage not in dict(SessionPhoto.STAFF_STAGES):
         raise ValidationError({"stage": "Choose before or after."})
-    saved, refused = [], []
-    for upload in files:
-        try:
-            with transaction.atomic():
-                photo = photo_upload(
-                    client=session.client, by=by, file=upload, angle=angle, kind=stage
-                )
-                SessionPhoto.objects.create(session=session, photo=photo, stage=stage)
-        except ValidationError as error:
-            refused.append(f"{upload.name}: {' '.join(error.messages)}")
-        else:
-            saved.append(photo)
-    return saved, refused
+    return photo_upload_each(
+        client=session.client,
+        by=by,
+        files=files,
+        angle=angle,
+        kind=stage,
+        link=lambda photo: SessionPhoto.objects.create(session=session, photo=photo, stage=stage),
+    )
