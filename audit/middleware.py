@@ -10,7 +10,8 @@ photo's public id: a thumbnail or a design opened on its own, and every full-siz
 
 The note of what a page showed lives in the cache. When the cache fails (Redis down), the
 page is still served and logged, and each image it embeds is logged as its own event: more
-rows, never a look missing from the trail.
+rows, never a look missing from the trail. (After a failure the cache is left alone for a
+while: ``cache_guard``.)
 """
 
 import logging
@@ -27,6 +28,7 @@ from django.urls import Resolver404, resolve
 from audit.context import Actor, reset_actor, set_actor
 from audit.models import AuditEvent
 from audit.services import actor_label, event_record
+from smp_clinic.lib import cache_guard
 from smp_clinic.lib.http import client_ip
 
 logger = logging.getLogger(__name__)
@@ -227,7 +229,7 @@ def _was_shown(user_id: int, path: str) -> bool:
     """Whether a page showed this image to this person; when the cache cannot say, it was
     not, so the image is logged on its own."""
     try:
-        return bool(cache.get(_shown_key(user_id, path)))
+        return bool(cache_guard.call(cache.get, _shown_key(user_id, path)))
     except Exception as error:  # noqa: BLE001 - any cache backend's failure
         logger.warning("Image logged on its own: the cache failed (%r)", error)
         return False
@@ -238,7 +240,7 @@ def _note_shown(user_id: int, paths: set[str]) -> None:
     the note is skipped: the page's own event still lists them, and their fetches are logged."""
     timeout = settings.SESSION_IDLE_MINUTES * 60
     try:
-        cache.set_many({_shown_key(user_id, path): 1 for path in paths}, timeout)
+        cache_guard.call(cache.set_many, {_shown_key(user_id, path): 1 for path in paths}, timeout)
     except Exception as error:  # noqa: BLE001 - any cache backend's failure
         logger.warning("Images shown not noted: the cache failed (%r)", error)
 

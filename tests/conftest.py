@@ -12,6 +12,9 @@ def _fresh_cache():
     starts from zero so earlier tests' sign-ins never throttle a later one."""
     from django.core.cache import cache
 
+    from smp_clinic.lib import cache_guard
+
+    cache_guard.reset()
     cache.clear()
 
 

@@ -12,7 +12,8 @@ only some of its requests.
 
 When the cache cannot count (Redis down), the limit fails open: the request goes through
 and a warning is logged. Nobody can sign in otherwise, while the per-account lockout (in
-the database) still stands.
+the database) still stands. After a failure the cache is left alone for a while
+(``cache_guard``), so a Redis that hangs does not hold every request for its timeout.
 """
 
 import hashlib
@@ -25,6 +26,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from smp_clinic.lib import cache_guard
 from smp_clinic.lib.http import client_ip
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def _hit(key: str, window: int) -> int:
 def _count(scope: str, key: str, window: int) -> int:
     """This request's number in its window, or 0 when the cache does not answer."""
     try:
-        return _hit(key, window)
+        return cache_guard.call(_hit, key, window)
     except Exception as error:  # noqa: BLE001 - any cache backend's failure fails open
         logger.warning("Rate limit %r not applied: the cache failed (%r)", scope, error)
         return 0

@@ -77,3 +77,114 @@ def test_photos_and_their_images_open_while_the_cache_is_down_and_each_look_is_l
         ("photo", str(photo.public_id), {"size": "small"}),
     ]
     assert "the cache failed" in caplog.text
+
+
+class HangingServer:
+    """A TCP server that accepts connections and reads what is sent, and never answers:
+    a Redis that hangs. It counts the bytes it was sent."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.received = 0
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen()
+        self.port = self._sock.getsockname()[1]
+        self._open = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import threading
+
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self._open.append(conn)
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn):
+        while True:
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                return
+            if not data:
+                return
+            self.received += len(data)
+
+    def close(self):
+        for conn in self._open:
+            conn.close()
+        self._sock.close()
+
+
+@pytest.fixture
+def cache_hangs(settings):
+    server = HangingServer()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 0.3},
+        }
+    }
+    yield server
+    server.close()
+
+
+def _sign_in(client, user):
+    return client.post(
+        reverse("accounts:login"), {"username": user.email, "password": TEST_PASSWORD}
+    )
+
+
+def test_a_cache_that_hangs_is_asked_once_and_then_left_alone_for_a_while(
+    client, front_desk, cache_hangs, monkeypatch, caplog
+):
+    """The first sign-in waits for the cache's timeout and goes through; the next ones do not
+    ask it at all (the hanging server is sent nothing more), until the retry time is over."""
+    from smp_clinic.lib import cache_guard
+
+    with caplog.at_level(logging.WARNING, logger="smp_clinic.lib.ratelimit"):
+        assert _sign_in(client, front_desk).status_code == 302
+    assert "Rate limit 'login' not applied: the cache failed" in caplog.text
+    asked = cache_hangs.received
+    assert asked > 0  # the first request did send its command to the hanging cache
+
+    client.logout()
+    for _ in range(3):
+        assert _sign_in(client, front_desk).status_code == 302
+        client.logout()
+    assert cache_hangs.received == asked
+    assert "asked again after 30 s" in caplog.text
+
+    later = cache_guard.time.monotonic() + cache_guard.RETRY_SECONDS + 1
+    monkeypatch.setattr(cache_guard.time, "monotonic", lambda: later)
+    assert _sign_in(client, front_desk).status_code == 302
+    assert cache_hangs.received > asked
+
+
+def test_the_cache_is_asked_again_as_soon_as_it_answers(settings, closed_port):
+    """A success after the retry time forgets the failure: the next failure is new."""
+    from django.core.cache import cache
+
+    from smp_clinic.lib import cache_guard
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+        }
+    }
+    with pytest.raises(Exception) as failed:  # noqa: PT011 - redis-py's own connection error
+        cache_guard.call(cache.get, "k")
+    assert not isinstance(failed.value, cache_guard.CacheUnavailable)
+    with pytest.raises(cache_guard.CacheUnavailable):
+        cache_guard.call(cache.get, "k")
+    cache_guard._failed_at -= cache_guard.RETRY_SECONDS + 1
+    assert cache_guard.call(lambda: "answered") == "answered"
+    assert cache_guard._failed_at is None
