@@ -1,11 +1,16 @@
 import json
+import re
+from datetime import time, timedelta
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
@@ -13,6 +18,11 @@ from clients.models import Client
 from dashboard.management.commands.seed_demo import DEMO_STAFF
 from locations.models import Location
 from scheduling.models import Appointment
+from smp_clinic.lib.tz import local_datetime
+
+# The story's appointments with eight clients: eight visits, a course's second session, and
+# (when its consultation is over) the three sessions of the plan booked from it.
+DEMO_APPOINTMENTS_OF_8_CLIENTS = (9, 12)
 
 
 def run_seed(*args) -> str:
@@ -41,7 +51,7 @@ def test_seed_demo_prints_one_working_login_per_role_and_is_idempotent(db, clien
         assert signed_in.status_code == 302
         client.logout()
     assert Client.objects.count() == 8
-    assert Appointment.objects.count() == 6
+    assert Appointment.objects.count() in DEMO_APPOINTMENTS_OF_8_CLIENTS
     assert User.objects.filter(email__endswith="@demo.smp-clinic.test").count() == 3
 
 
@@ -146,3 +156,186 @@ def test_a_second_run_puts_every_demo_account_back_so_each_printed_login_works(
         assert signed_in.status_code == 302, email
         assert client.get(reverse("dashboard:today")).status_code == 200, email
         client.logout()
+
+
+# --- The small demo's clinic day -----------------------------------------------------------
+
+DEMO_PRACTITIONER = "practitioner@demo.smp-clinic.test"
+DEMO_MANAGER = "manager@demo.smp-clinic.test"
+DEMO_DESK = "frontdesk@demo.smp-clinic.test"
+
+
+def seed_at(weekday: int, at: time):
+    """Seed the default demo at ``at`` on a coming ``weekday`` (0 = Monday), London time;
+    returns the frozen clock, still running at that moment, for the pages to be read at."""
+    from tests.factories import next_weekday
+
+    moment = local_datetime(next_weekday(weekday), at, ZoneInfo(settings.TIME_ZONE))
+    traveller = time_machine.travel(moment, tick=False)
+    traveller.start()
+    run_seed("--quiet-logins")
+    return traveller
+
+
+@pytest.fixture
+def evening(db):
+    """Seeded on a Wednesday at 21:30: the day's work is all done."""
+    traveller = seed_at(2, time(21, 30))
+    yield
+    traveller.stop()
+
+
+def signed_in(client, email):
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def still_to_arrive(page) -> int:
+    match = re.search(r"Still to arrive</div><div[^>]*>(\d+)<", page.content.decode())
+    assert match, "the Today page shows how many are still to arrive"
+    return int(match.group(1))
+
+
+def test_the_demo_consultation_has_photos_and_an_approved_design_the_editor_shows(evening, client):
+    from consultations.models import Consultation
+
+    consultation = Consultation.objects.get(designs__isnull=False)
+    assert consultation.status == "completed"
+    assert consultation.appointment.status == "completed"
+    assert consultation.photo_links.count() == 3
+    plan = consultation.designs.get()
+    assert plan.is_approved
+    assert consultation.plan.course.appointments.count() == 3
+    page = signed_in(client, DEMO_PRACTITIONER).get(
+        reverse("consultations:design", args=[consultation.public_id])
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="design-form"' in html
+    assert 'data-testid="design-refusal"' not in html
+    assert 'data-testid="design-approved"' in html
+
+
+def test_the_demo_session_log_shows_its_passes_and_the_course_has_its_next_session(evening, client):
+    from aftercare.models import OutboundMessage
+    from sessions_app.models import PigmentationSession
+
+    session = PigmentationSession.objects.get(status="signed_off")
+    assert session.appointment.status == "completed"
+    assert session.passes.count() == 3
+    assert set(session.photo_links.values_list("stage", flat=True)) == {"before", "after"}
+    upcoming = session.course.appointments.exclude(pk=session.appointment_id).get()
+    assert (upcoming.status, upcoming.course_position) == ("booked", 2)
+    assert OutboundMessage.objects.filter(client=session.client, kind__startswith="aftercare")
+    page = signed_in(client, DEMO_PRACTITIONER).get(
+        reverse("sessions_app:session", args=[session.public_id])
+    )
+    assert page.content.decode().count('data-testid="pass-row"') == 3
+
+    progress = client.get(reverse("sessions_app:progress", args=[session.client.public_id]))
+    html = progress.content.decode()
+    assert 'data-testid="shade-ladder"' in html
+    assert 'data-testid="progress-photo"' in html
+
+
+def test_the_demo_inventory_lists_lots_and_warns_of_low_stock(evening, client):
+    from sessions_app.models import LayeringPass, PigmentLot
+
+    page = signed_in(client, DEMO_MANAGER).get(reverse("sessions_app:inventory"))
+    html = page.content.decode()
+    assert "No pigment products yet" not in html
+    for lot in PigmentLot.objects.all():
+        assert lot.lot_number in html
+    assert 'data-testid="low-stock"' in html
+    assert html.count('data-testid="needle"') == 3
+    # The passes took their pigment from the stock.
+    used = PigmentLot.objects.get(lot_number="SI1-2503")
+    assert used.volume_remaining_ml == 30 - sum(
+        p.pigment_ml for p in LayeringPass.objects.filter(pigment_lot=used)
+    )
+
+
+def test_the_demo_front_desk_sees_an_open_blocking_flag_and_a_cleared_one(evening):
+    from clients.intake.selectors import client_session_block_reason
+    from clients.models import IntakeFlag
+
+    today = timezone.localdate()
+    open_block = IntakeFlag.objects.get(code="blood_thinners", clearance__isnull=True)
+    assert client_session_block_reason(client=open_block.intake.client, on=today)
+    cleared = IntakeFlag.objects.get(code="isotretinoin_steroids")
+    assert cleared.clearance.cleared_by.email == DEMO_PRACTITIONER
+    assert client_session_block_reason(client=cleared.intake.client, on=today) is None
+    assert IntakeFlag.objects.filter(code="diabetes", severity="warn").exists()
+
+
+def test_seeded_in_the_evening_nothing_of_today_is_still_to_arrive(evening, client):
+    desk = signed_in(client, DEMO_DESK)
+    today = timezone.localdate()
+    todays = Appointment.objects.filter(start__date=today)
+    assert todays.count() == 5
+    assert set(todays.values_list("status", flat=True)) == {"completed"}
+    assert still_to_arrive(desk.get(reverse("dashboard:today"))) == 0
+    # The next working day has its bookings ahead.
+    assert Appointment.objects.filter(start__date=today + timedelta(days=1), status="booked")
+
+
+def test_seeded_in_the_morning_the_whole_day_is_still_to_arrive(db, client):
+    traveller = seed_at(2, time(8))
+    try:
+        today = timezone.localdate()
+        todays = Appointment.objects.filter(start__date=today)
+        assert set(todays.values_list("status", flat=True)) == {"booked"}
+        page = signed_in(client, DEMO_DESK).get(reverse("dashboard:today"))
+        assert still_to_arrive(page) == todays.count() == 5
+        # Nothing was done before its time: no session log, no consultation record.
+        assert not todays.filter(pigmentation_session__isnull=False).exists()
+        assert not todays.filter(consultation__isnull=False).exists()
+    finally:
+        traveller.stop()
+
+
+def test_seeded_at_midday_the_morning_is_done_and_the_afternoon_to_come(db, client):
+    from sessions_app.models import PigmentationSession
+
+    traveller = seed_at(2, time(12, 30))
+    try:
+        today = timezone.localdate()
+        by_time = {
+            timezone.localtime(a.start).time(): a.status
+            for a in Appointment.objects.filter(start__date=today)
+        }
+        assert by_time == {
+            time(9, 15): "in_progress",  # a four-hour session, under way
+            time(9, 30): "completed",
+            time(11): "completed",
+            time(14): "booked",
+            time(16): "booked",
+        }
+        session = PigmentationSession.objects.get()
+        assert (session.status, session.passes.count()) == ("in_progress", 2)
+        page = signed_in(client, DEMO_DESK).get(reverse("dashboard:today"))
+        assert still_to_arrive(page) == 2
+    finally:
+        traveller.stop()
+
+
+def test_a_second_run_of_the_demo_adds_nothing_and_sends_no_email(evening, mailoutbox):
+    from aftercare.models import OutboundMessage
+    from clients.models import MedicalIntake, Photo, SignedConsent
+    from sessions_app.models import LayeringPass, PigmentLot
+
+    models = [
+        Appointment,
+        Client,
+        SignedConsent,
+        MedicalIntake,
+        Photo,
+        LayeringPass,
+        PigmentLot,
+        OutboundMessage,
+    ]
+    before = {model: model.objects.count() for model in models}
+    assert all(before.values())
+    run_seed("--quiet-logins")
+    assert {model: model.objects.count() for model in models} == before
+    assert mailoutbox == []

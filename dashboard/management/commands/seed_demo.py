@@ -13,13 +13,12 @@ It runs only with DEBUG on (the .env that `make run` writes turns it on), or wit
 import json
 import random
 import secrets
-from datetime import date, time, timedelta
+from datetime import date, time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import two_factor
 from accounts.models import User
@@ -27,13 +26,12 @@ from accounts.roles import Role
 from accounts.services import user_create_with_password, user_restore_with_password
 from clients.models import Client
 from clients.services import client_create
+from dashboard.demo_clinic import demo_clinic_seed
 from dashboard.demo_history import history_seed
 from dashboard.demo_history.names import FEMALE_FIRST_NAMES, LAST_NAMES
 from dashboard.demo_history.names import FIRST_NAMES as MALE_FIRST_NAMES
 from locations.models import Location, OpeningHours, Room
-from scheduling.models import Appointment, AppointmentType, WorkingHours
-from scheduling.services import appointment_book, course_create
-from smp_clinic.lib.tz import local_datetime
+from scheduling.models import Appointment, WorkingHours
 
 # The same made-up names as the history seed (dashboard.demo_history).
 FIRST_NAMES = [*MALE_FIRST_NAMES, *FEMALE_FIRST_NAMES]
@@ -86,7 +84,7 @@ class Command(BaseCommand):
             if options["years"] is None:
                 created = self._clients(location, options["clients"])
                 if created:
-                    self._bookings(location)
+                    self._clinic_day(location)
         if options["years"] is not None:
             stats = history_seed(
                 clients=options["clients"],
@@ -187,46 +185,13 @@ class Command(BaseCommand):
             added += 1
         return added
 
-    def _bookings(self, location: Location) -> None:
-        """A believable fortnight: consultations today and tomorrow, a course in progress."""
+    def _clinic_day(self, location: Location) -> None:
+        """Stock, consents, intakes and a believable fortnight (dashboard.demo_clinic), once:
+        a location that already has appointments keeps them as they are."""
         if Appointment.objects.filter(location=location).exists():
             return
-        desk = User.objects.get(email="frontdesk@demo.smp-clinic.test")
-        practitioner = User.objects.get(email="practitioner@demo.smp-clinic.test")
-        rooms = list(Room.objects.filter(location=location).order_by("name"))
-        consultation = AppointmentType.objects.get(kind=AppointmentType.Kind.CONSULTATION)
-        session = AppointmentType.objects.get(kind=AppointmentType.Kind.SESSION)
         clients = list(Client.objects.filter(email__endswith="@demo-client.test").order_by("pk"))
-        today = timezone.localtime(timezone.now(), location.tz).date()
-        workdays = [
-            today + timedelta(days=d)
-            for d in range(14)
-            if (today + timedelta(days=d)).weekday() < 6
-        ]
-        plan = [
-            (workdays[0], time(9, 30), consultation, 0),
-            (workdays[0], time(11), consultation, 1),
-            (workdays[0], time(13, 30), session, 2),
-            (workdays[1], time(10), consultation, 3),
-            (workdays[2], time(9, 15), session, 4),
-            (workdays[3], time(15), consultation, 5),
-        ]
-        for day, at, kind, index in plan:
-            if index >= len(clients):
-                continue
-            course = None
-            if kind.is_pigmentation:
-                course = course_create(client=clients[index], by=desk, planned_sessions=3)
-            appointment_book(
-                by=desk,
-                client=clients[index],
-                appointment_type=kind,
-                practitioner=practitioner,
-                room=rooms[0] if kind == consultation else rooms[1],
-                start=local_datetime(day, at, location.tz),
-                course=course,
-                allow_past=True,
-            )
+        demo_clinic_seed(location=location, clients=clients)
 
     def _print_logins(self, passwords: dict[str, str], logins_file: Path) -> None:
         rule = "=" * 78
