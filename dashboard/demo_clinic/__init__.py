@@ -1,20 +1,26 @@
-"""The small demo clinic of ``seed_demo`` (without --years): a day at Central Clinic that a
-new user can walk as each role, made through the app's own services so that every record is
-as the pages would have left it (audit trail, stock, outbox).
+"""The small demo clinic of ``seed_demo`` (without --years): a few days at Central Clinic
+that a new user can walk as each role, made through the app's own services so that every
+record is as the pages would have left it (audit trail, stock, outbox).
 
-Its clock is the real one. The services complete an appointment only on its own day (a
-client is checked in on the day of their appointment only), so the story is told around
-today: the first working day from today holds a session and consultations; those whose
-time has passed when the seed runs are done (checked in, recorded, signed off), one under
-way is checked in and in progress, later ones are still booked. Later working days hold
-more bookings, and the courses' next sessions are booked weeks ahead. Seeded on a closed
-day, or before the first appointment, the day is all still to come.
+The story: on the last working day before today, a course's first session was logged pass by
+pass and signed off, and a consultation recorded photos, a hairline design the client
+approved and a plan booked as a course; today holds consultations, done if their time has
+passed when the seed runs and still booked if not; later working days hold more bookings,
+and the courses' next sessions are booked weeks ahead. So the session log, the design
+editor, the progress page and the outbox have something to show at whatever time the seed
+runs.
+
+The services do things only on an appointment's own day (a client is checked in on the day
+of their appointment), so each visit is played on the clock of its own time: the seed
+moves the clock (time-machine) to a few minutes before the appointment for the check-in
+and to its end for the record and the sign-off. The records then read as the day went.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import time_machine
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +42,10 @@ from scheduling.services import appointment_book, course_create
 from smp_clinic.lib.tz import local_datetime
 
 COURSE_SESSIONS = 3
+# The client is checked in this long before their appointment; the record is completed
+# this long before its end.
+ARRIVAL = timedelta(minutes=5)
+WRAP_UP = timedelta(minutes=5)
 
 
 @dataclass
@@ -63,17 +73,28 @@ class Visit:
     assessment: Assessment | None = None
 
 
+def _open_weekdays(location: Location) -> set[int]:
+    return set(OpeningHours.objects.filter(location=location).values_list("weekday", flat=True))
+
+
 def working_days(location: Location, first: date, count: int) -> list[date]:
     """The next ``count`` days from ``first`` (included) on which the location opens."""
-    open_weekdays = set(
-        OpeningHours.objects.filter(location=location).values_list("weekday", flat=True)
-    )
+    open_weekdays = _open_weekdays(location)
     days, day = [], first
     while len(days) < count:
         if day.weekday() in open_weekdays:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+def last_working_day(location: Location, before: date) -> date:
+    """The last day before ``before`` on which the location opened."""
+    open_weekdays = _open_weekdays(location)
+    day = before - timedelta(days=1)
+    while day.weekday() not in open_weekdays:
+        day -= timedelta(days=1)
+    return day
 
 
 def _assessment_fields(client: Client, decision: str, **extra) -> dict:
@@ -140,18 +161,26 @@ def _book(visit: Visit, cast: Cast) -> Appointment:
     )
 
 
+def clock_at(moment: datetime):
+    """The clock at ``moment``, running from there, for what is done inside."""
+    return time_machine.travel(moment, tick=True)
+
+
 def _hold(appointment: Appointment, visit: Visit, cast: Cast, shelf: Shelf, now: datetime):
     """Do at a booked appointment what its time calls for: nothing yet, or check in and
-    start (it is under way), or the whole visit (its time is over)."""
+    start (it is under way), or the whole visit (its time is over), each step on the clock
+    of its own time."""
     if now < appointment.start:
         return None
-    appointment = check_in(appointment, desk=cast.desk)
+    with clock_at(appointment.start - ARRIVAL):
+        appointment = check_in(appointment, desk=cast.desk)
     finished = now >= appointment.end
-    if visit.kind.is_pigmentation:
-        return session_hold(appointment, by=visit.practitioner, shelf=shelf, finished=finished)
-    return consultation_hold(
-        appointment, by=visit.practitioner, assessment=visit.assessment, finished=finished
-    )
+    with clock_at(appointment.end - WRAP_UP if finished else now):
+        if visit.kind.is_pigmentation:
+            return session_hold(appointment, by=visit.practitioner, shelf=shelf, finished=finished)
+        return consultation_hold(
+            appointment, by=visit.practitioner, assessment=visit.assessment, finished=finished
+        )
 
 
 def _plan(client: Client) -> tuple[dict, list[dict]]:
@@ -189,7 +218,7 @@ def demo_clinic_seed(*, location: Location, clients: list[Client]) -> None:
     _paperwork(clients, cast)
     now = timezone.now()
     today = timezone.localtime(now, location.tz).date()
-    days = working_days(location, today, 4)
+    days = [last_working_day(location, today), *working_days(location, today, 3)]
     visits = _visits(clients, cast, days)
     for visit in visits:
         appointment = _book(visit, cast)
@@ -287,12 +316,13 @@ def _visits(clients: list[Client], cast: Cast, days: list[date]) -> list[Visit]:
     consultation(
         days[0], time(11), 2, morgan, decision="thinking", extra={"follow_up_on": follow_up_on}
     )
-    consultation(days[0], time(14), 5, priya)
-    consultation(
-        days[0], time(16), 6, priya, decision="thinking", extra={"follow_up_on": follow_up_on}
-    )
+    # Today: done by the time the seed runs, or still to come.
     consultation(days[1], time(10), 3, morgan)
-    consultation(days[1], time(14), 7, priya)
+    consultation(days[1], time(14), 5, priya)
+    consultation(
+        days[1], time(16), 6, priya, decision="thinking", extra={"follow_up_on": follow_up_on}
+    )
     session(days[2], time(9, 15), 4, 0)
+    consultation(days[2], time(14), 7, priya)
     consultation(days[3], time(15), 8, priya)
     return visits

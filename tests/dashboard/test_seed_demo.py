@@ -272,7 +272,7 @@ def test_seeded_in_the_evening_nothing_of_today_is_still_to_arrive(evening, clie
     desk = signed_in(client, DEMO_DESK)
     today = timezone.localdate()
     todays = Appointment.objects.filter(start__date=today)
-    assert todays.count() == 5
+    assert todays.count() == 3
     assert set(todays.values_list("status", flat=True)) == {"completed"}
     assert still_to_arrive(desk.get(reverse("dashboard:today"))) == 0
     # The next working day has its bookings ahead.
@@ -286,10 +286,42 @@ def test_seeded_in_the_morning_the_whole_day_is_still_to_arrive(db, client):
         todays = Appointment.objects.filter(start__date=today)
         assert set(todays.values_list("status", flat=True)) == {"booked"}
         page = signed_in(client, DEMO_DESK).get(reverse("dashboard:today"))
-        assert still_to_arrive(page) == todays.count() == 5
+        assert still_to_arrive(page) == todays.count() == 3
         # Nothing was done before its time: no session log, no consultation record.
         assert not todays.filter(pigmentation_session__isnull=False).exists()
         assert not todays.filter(consultation__isnull=False).exists()
+    finally:
+        traveller.stop()
+
+
+def test_seeded_early_on_a_monday_the_story_happened_on_the_saturday_before(db):
+    """Whatever the time of the seed, the last working day holds the signed-off session and
+    the designed consultation, recorded on the clock of that day."""
+    from audit.models import AuditEvent
+    from consultations.models import Consultation
+    from sessions_app.models import PigmentationSession
+
+    traveller = seed_at(0, time(0, 30))
+    try:
+        tz = ZoneInfo(settings.TIME_ZONE)
+        saturday = timezone.localdate() - timedelta(days=2)
+        session = PigmentationSession.objects.get(status="signed_off")
+        start = timezone.localtime(session.appointment.start, tz)
+        signed_off = timezone.localtime(session.signed_off_at, tz)
+        assert start.date() == saturday
+        assert (session.appointment.status, session.passes.count()) == ("completed", 3)
+        # Signed off at the end of the appointment, on its day, not when the seed ran.
+        assert signed_off.date() == saturday
+        assert start < signed_off <= timezone.localtime(session.appointment.end, tz)
+        consultation = Consultation.objects.get(designs__isnull=False)
+        assert timezone.localtime(consultation.appointment.start, tz).date() == saturday
+        assert consultation.status == "completed"
+        changes = AuditEvent.objects.filter(
+            object_id=str(session.appointment.public_id), changes__has_key="status"
+        )
+        checked_in = [e.at for e in changes if "checked_in" in str(e.changes["status"])]
+        assert checked_in, "the check-in is in the audit trail"
+        assert {timezone.localtime(t, tz).date() for t in checked_in} == {saturday}
     finally:
         traveller.stop()
 
@@ -304,15 +336,10 @@ def test_seeded_at_midday_the_morning_is_done_and_the_afternoon_to_come(db, clie
             timezone.localtime(a.start).time(): a.status
             for a in Appointment.objects.filter(start__date=today)
         }
-        assert by_time == {
-            time(9, 15): "in_progress",  # a four-hour session, under way
-            time(9, 30): "completed",
-            time(11): "completed",
-            time(14): "booked",
-            time(16): "booked",
-        }
+        assert by_time == {time(10): "completed", time(14): "booked", time(16): "booked"}
+        # The course's first session was yesterday, and signed off.
         session = PigmentationSession.objects.get()
-        assert (session.status, session.passes.count()) == ("in_progress", 2)
+        assert (session.status, session.passes.count()) == ("signed_off", 3)
         page = signed_in(client, DEMO_DESK).get(reverse("dashboard:today"))
         assert still_to_arrive(page) == 2
     finally:
