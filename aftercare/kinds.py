@@ -46,6 +46,10 @@ class KindSpec:
     groups: tuple[str, ...]
     description: str
     attach_ics: bool = False
+    # Says something about an appointment still to come ("you are booked", "see you
+    # tomorrow", "it moved", "it is off"): worth nothing once the appointment has started,
+    # so it is neither made nor sent at or after the start (outbox.in_time_for).
+    before_start: bool = False
 
 
 SPECS: dict[str, KindSpec] = {
@@ -56,15 +60,20 @@ SPECS: dict[str, KindSpec] = {
             Category.CARE,
             Source.APPOINTMENT,
             ("appointment",),
-            "Sent when an appointment is booked, with a calendar (.ics) attachment.",
+            "Sent when an appointment is booked, with a calendar (.ics) attachment; not for "
+            "an appointment that will have started by then (booked late at night for the "
+            "early morning, or entered after the fact).",
             attach_ics=True,
+            before_start=True,
         ),
         KindSpec(
             Kind.APPOINTMENT_REMINDER,
             Category.CARE,
             Source.APPOINTMENT,
             ("appointment",),
-            "Sent the configured number of hours before an appointment (48 h and 24 h).",
+            "Sent the configured number of hours before an appointment (48 h and 24 h); one "
+            "that quiet hours would hold until after the start is not sent.",
+            before_start=True,
         ),
         KindSpec(
             Kind.RESCHEDULE_NOTICE,
@@ -73,6 +82,7 @@ SPECS: dict[str, KindSpec] = {
             ("appointment", "change"),
             "Sent when an appointment moves, with the updated calendar entry.",
             attach_ics=True,
+            before_start=True,
         ),
         KindSpec(
             Kind.CANCELLATION_NOTICE,
@@ -82,6 +92,7 @@ SPECS: dict[str, KindSpec] = {
             "Sent when an appointment the client was told about is cancelled, with a "
             "calendar (.ics) cancellation that removes the entry.",
             attach_ics=True,
+            before_start=True,
         ),
         KindSpec(
             Kind.NO_SHOW_FOLLOW_UP,
