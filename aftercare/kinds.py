@@ -6,9 +6,12 @@ default template in ``aftercare/defaults.py`` and the rule that creates its rows
 dispatcher, templates editor and staff pages work from this table.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
+
+from smp_clinic.lib.text import counted, ordinal
 
 
 class Kind(models.TextChoices):
@@ -157,3 +160,44 @@ APPOINTMENT_NOTICES = (
 
 def spec_for(kind: str) -> KindSpec:
     return SPECS[kind]
+
+
+# Steps that say no more than their kind ("booked", "cancelled"…, and the nudge's
+# "after-<id of the last session>").
+_PLAIN_STEP = re.compile(r"booked|cancelled|no-show|follow-up|healing|after-\d+")
+_STEP_WORDS = {
+    # 48h, or 48h-m2 once the appointment moved a second time (reminders for the new time)
+    Kind.APPOINTMENT_REMINDER: (
+        re.compile(r"(?P<hours>\d+)h(?:-m(?P<move>\d+))?"),
+        lambda m: (
+            f"Reminder, {counted(int(m['hours']), 'hour')} before"
+            + (f" the new time ({ordinal(int(m['move']))} move)" if m["move"] else "")
+        ),
+    ),
+    Kind.RESCHEDULE_NOTICE: (
+        re.compile(r"move-(?P<move>\d+)"),
+        lambda m: f"Reschedule notice, {ordinal(int(m['move']))} move",
+    ),
+    # day4-s12: the plan's step 12, due on day 4
+    Kind.AFTERCARE: (
+        re.compile(r"day(?P<day>\d+)-s\d+"),
+        lambda m: f"Aftercare step, day {m['day']}",
+    ),
+    Kind.TOUCH_UP_RECALL: (
+        re.compile(r"recall-(?P<number>\d+)"),
+        lambda m: f"{ordinal(int(m['number']))} touch-up recall",
+    ),
+}
+
+
+def message_label(kind: str, step: str) -> str:
+    """What staff lists call a message: its kind, with what its step says in words
+    ("Reminder, 24 hours before"). A step in no known shape is shown as it is."""
+    label = Kind(kind).label
+    words = _STEP_WORDS.get(kind)
+    match = words and words[0].fullmatch(step)
+    if match:
+        return words[1](match)
+    if not step or _PLAIN_STEP.fullmatch(step):
+        return label
+    return f"{label} ({step})"
