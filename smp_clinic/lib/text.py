@@ -1,5 +1,15 @@
 """Small pieces of English for labels and summaries built from data."""
 
+from collections.abc import Iterable
+
+
+def and_list(items: Iterable[object]) -> str:
+    """ "48" / "48 and 24" / "72, 48 and 24": the way a sentence lists things."""
+    words = [str(item) for item in items]
+    if len(words) <= 2:
+        return " and ".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
 
 def counted(count: int, noun: str) -> str:
     """ "1 hour", "24 hours" (nouns that take an s)."""

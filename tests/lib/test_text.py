@@ -1,6 +1,14 @@
 import pytest
 
-from smp_clinic.lib.text import counted, ordinal
+from smp_clinic.lib.text import and_list, counted, ordinal
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), ([24], "24"), ([48, 24], "48 and 24"), ([72, 48, 24], "72, 48 and 24")],
+)
+def test_and_list_lists_as_a_sentence_does(items, text):
+    assert and_list(items) == text
 
 
 def test_counted_puts_the_noun_in_the_plural_except_for_one():
