@@ -6,9 +6,12 @@ default template in ``aftercare/defaults.py`` and the rule that creates its rows
 dispatcher, templates editor and staff pages work from this table.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
+
+from smp_clinic.lib.text import counted, ordinal
 
 
 class Kind(models.TextChoices):
@@ -46,6 +49,10 @@ class KindSpec:
     groups: tuple[str, ...]
     description: str
     attach_ics: bool = False
+    # Says something about an appointment still to come ("you are booked", "see you
+    # tomorrow", "it moved", "it is off"): worth nothing once the appointment has started,
+    # so it is neither made nor sent at or after the start (outbox.in_time_for).
+    before_start: bool = False
 
 
 SPECS: dict[str, KindSpec] = {
@@ -56,15 +63,20 @@ SPECS: dict[str, KindSpec] = {
             Category.CARE,
             Source.APPOINTMENT,
             ("appointment",),
-            "Sent when an appointment is booked, with a calendar (.ics) attachment.",
+            "Sent when an appointment is booked, with a calendar (.ics) attachment; not for "
+            "an appointment that will have started by then (booked late at night for the "
+            "early morning, or entered after the fact).",
             attach_ics=True,
+            before_start=True,
         ),
         KindSpec(
             Kind.APPOINTMENT_REMINDER,
             Category.CARE,
             Source.APPOINTMENT,
             ("appointment",),
-            "Sent the configured number of hours before an appointment (48 h and 24 h).",
+            "Sent the configured number of hours before an appointment (48 h and 24 h); one "
+            "that quiet hours would hold until after the start is not sent.",
+            before_start=True,
         ),
         KindSpec(
             Kind.RESCHEDULE_NOTICE,
@@ -73,6 +85,7 @@ SPECS: dict[str, KindSpec] = {
             ("appointment", "change"),
             "Sent when an appointment moves, with the updated calendar entry.",
             attach_ics=True,
+            before_start=True,
         ),
         KindSpec(
             Kind.CANCELLATION_NOTICE,
@@ -82,6 +95,7 @@ SPECS: dict[str, KindSpec] = {
             "Sent when an appointment the client was told about is cancelled, with a "
             "calendar (.ics) cancellation that removes the entry.",
             attach_ics=True,
+            before_start=True,
         ),
         KindSpec(
             Kind.NO_SHOW_FOLLOW_UP,
@@ -146,3 +160,44 @@ APPOINTMENT_NOTICES = (
 
 def spec_for(kind: str) -> KindSpec:
     return SPECS[kind]
+
+
+# Steps that say no more than their kind ("booked", "cancelled"…, and the nudge's
+# "after-<id of the last session>").
+_PLAIN_STEP = re.compile(r"booked|cancelled|no-show|follow-up|healing|after-\d+")
+_STEP_WORDS = {
+    # 48h, or 48h-m2 once the appointment moved a second time (reminders for the new time)
+    Kind.APPOINTMENT_REMINDER: (
+        re.compile(r"(?P<hours>\d+)h(?:-m(?P<move>\d+))?"),
+        lambda m: (
+            f"Reminder, {counted(int(m['hours']), 'hour')} before"
+            + (f" the new time ({ordinal(int(m['move']))} move)" if m["move"] else "")
+        ),
+    ),
+    Kind.RESCHEDULE_NOTICE: (
+        re.compile(r"move-(?P<move>\d+)"),
+        lambda m: f"Reschedule notice, {ordinal(int(m['move']))} move",
+    ),
+    # day4-s12: the plan's step 12, due on day 4
+    Kind.AFTERCARE: (
+        re.compile(r"day(?P<day>\d+)-s\d+"),
+        lambda m: f"Aftercare step, day {m['day']}",
+    ),
+    Kind.TOUCH_UP_RECALL: (
+        re.compile(r"recall-(?P<number>\d+)"),
+        lambda m: f"{ordinal(int(m['number']))} touch-up recall",
+    ),
+}
+
+
+def message_label(kind: str, step: str) -> str:
+    """What staff lists call a message: its kind, with what its step says in words
+    ("Reminder, 24 hours before"). A step in no known shape is shown as it is."""
+    label = Kind(kind).label
+    words = _STEP_WORDS.get(kind)
+    match = words and words[0].fullmatch(step)
+    if match:
+        return words[1](match)
+    if not step or _PLAIN_STEP.fullmatch(step):
+        return label
+    return f"{label} ({step})"

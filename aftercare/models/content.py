@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from aftercare.kinds import Kind
+from smp_clinic.lib.text import and_list
 
 MAX_REMINDERS = 4
 
@@ -178,6 +179,13 @@ class MessageSettings(models.Model):
             return parse_reminder_hours(self.reminder_hours)
         except ValidationError:
             return [48, 24]
+
+    @property
+    def reminders_summary(self) -> str:
+        """ "Reminder 24 hours before", "Reminders 48 and 24 hours before"."""
+        hours = self.reminder_offsets
+        noun = "Reminder" if len(hours) == 1 else "Reminders"
+        return f"{noun} {and_list(hours)} {'hour' if hours == [1] else 'hours'} before"
 
     @classmethod
     def current(cls) -> "MessageSettings":

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from aftercare.kinds import Kind
+from aftercare.kinds import Kind, message_label
 
 
 class OutboundMessage(models.Model):
@@ -159,6 +159,11 @@ class OutboundMessage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("aftercare:message", args=[self.public_id])
+
+    @property
+    def label(self) -> str:
+        """ "Booking confirmation", "Reminder, 24 hours before", "Aftercare step, day 4"."""
+        return message_label(self.kind, self.step)
 
     @property
     def can_cancel(self) -> bool:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from aftercare.kinds import APPOINTMENT_NOTICES, Kind, spec_for
 from aftercare.models import MessageSettings, OutboundMessage
-from aftercare.services.outbox import consent_reason
+from aftercare.services.outbox import consent_reason, in_time_for
 from aftercare.services.periodic import (
     course_under_way,
     later_treatment_exists,
@@ -34,12 +34,13 @@ def _source_problem(message: OutboundMessage, now: datetime) -> str:
     appointment = message.appointment
     kind = message.kind
     if kind in (Kind.BOOKING_CONFIRMATION, Kind.APPOINTMENT_REMINDER, Kind.RESCHEDULE_NOTICE):
-        if appointment.status not in Appointment.UPCOMING or appointment.start <= now:
+        if appointment.status not in Appointment.UPCOMING:
             return Reason.SOURCE_CHANGED
+        return _started_problem(message, now)
     elif kind == Kind.CANCELLATION_NOTICE:
         if appointment.status != Appointment.Status.CANCELLED:
             return Reason.SOURCE_CHANGED
-        return _cancellation_problem(message)
+        return _started_problem(message, now) or _cancellation_problem(message)
     elif kind == Kind.NO_SHOW_FOLLOW_UP:
         if appointment.status != Appointment.Status.NO_SHOW:
             return Reason.SOURCE_CHANGED
@@ -76,6 +77,12 @@ def _source_problem(message: OutboundMessage, now: datetime) -> str:
     elif kind == Kind.HEALING_CHECK:
         return _healing_problem(appointment)
     return ""
+
+
+def _started_problem(message: OutboundMessage, now: datetime) -> str:
+    """A message about an appointment still to come that would reach the client once it has
+    started (delayed by an outage, a retry, a staff resend) says nothing they need."""
+    return "" if in_time_for(message.kind, message.appointment, now) else Reason.NOT_NEEDED
 
 
 def _cancellation_problem(message: OutboundMessage) -> str:

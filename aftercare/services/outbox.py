@@ -41,6 +41,15 @@ def quiet_adjusted(client, due_at: datetime, conf: MessageSettings) -> datetime:
     )
 
 
+def in_time_for(kind: str, appointment, at: datetime) -> bool:
+    """Whether a message of ``kind`` going out at ``at`` is still worth sending: always, but
+    for the kinds about an appointment still to come (``before_start`` in aftercare.kinds),
+    which must reach the client before the appointment starts. The rules ask it when they
+    make or move a row, the sender when it is about to send or to hold a row for the
+    morning."""
+    return not spec_for(kind).before_start or at < appointment.start
+
+
 def message_schedule(
     *,
     kind: str,
@@ -54,9 +63,12 @@ def message_schedule(
     data: dict | None = None,
     conf: MessageSettings | None = None,
     reopen: bool = False,
-) -> OutboundMessage:
+) -> OutboundMessage | None:
     """The row for this kind + source + step, created pending (or skipped, with the reason,
-    when the client may not receive it: staff then see why nothing will be sent). Calling
+    when the client may not receive it: staff then see why nothing will be sent). None, and
+    no row, for a message about an appointment still to come that could only go out (quiet
+    hours counted) once the appointment has started: a booking entered after the fact, or
+    late at night for the early morning, gets no confirmation and no reminder. Calling
     it again returns the existing row untouched, except with ``reopen`` (the course scans):
     a row cancelled as no longer needed (by a booking's rules, or by its sender, which finds
     a booking before it counts an attempt) is made due again, because what answered it (a
@@ -71,6 +83,9 @@ def message_schedule(
     if source is None:
         raise ValueError(f"A {kind} message needs its {spec.source}.")
     conf = conf or MessageSettings.current()
+    due_at = quiet_adjusted(client, due_at, conf)
+    if not in_time_for(kind, appointment, due_at):
+        return None
     reason = consent_reason(client, spec.category)
     message, created = OutboundMessage.objects.get_or_create(
         idempotency_key=idempotency_key(
@@ -85,7 +100,7 @@ def message_schedule(
             "aftercare_step": aftercare_step,
             "step": step,
             "data": data or {},
-            "due_at": quiet_adjusted(client, due_at, conf),
+            "due_at": due_at,
             "status": Status.SKIPPED if reason else Status.PENDING,
             "reason": reason,
         },
@@ -96,7 +111,7 @@ def message_schedule(
         ).update(
             status=Status.SKIPPED if reason else Status.PENDING,
             reason=reason,
-            due_at=quiet_adjusted(client, due_at, conf),
+            due_at=due_at,
             data=data or message.data,
             updated_by=None,
             updated_at=timezone.now(),

@@ -15,9 +15,11 @@ from aftercare.models import AftercarePlan, MessageSettings, OutboundMessage
 from aftercare.quiet_hours import wall_clock
 from aftercare.services.outbox import (
     consent_reason,
+    in_time_for,
     message_move,
     message_schedule,
     messages_cancel,
+    quiet_adjusted,
 )
 
 Status = OutboundMessage.Status
@@ -61,6 +63,8 @@ def answered_by(appointment) -> Q:
 
 def on_appointment_booked(*, appointment, by, **_) -> None:
     conf = MessageSettings.current()
+    # Neither is made when it could only go once the appointment has started (booked in
+    # the past, or at night for the early morning): message_schedule asks in_time_for.
     message_schedule(
         kind=Kind.BOOKING_CONFIRMATION,
         client=appointment.client,
@@ -89,11 +93,21 @@ def on_appointment_rescheduled(*, appointment, by, old_start, **_) -> None:
     for reminder in mine.filter(kind=Kind.APPOINTMENT_REMINDER, status=Status.PENDING):
         hours = reminder.data.get("hours")
         due = appointment.start - timedelta(hours=hours or 0)
-        if hours in conf.reminder_offsets and due > now:
+        arrives = quiet_adjusted(reminder.client, due, conf)
+        if (
+            hours in conf.reminder_offsets
+            and due > now
+            and in_time_for(Kind.APPOINTMENT_REMINDER, appointment, arrives)
+        ):
             message_move(reminder, due_at=due, conf=conf)
             moved_hours.add(hours)
         else:
             messages_cancel(mine.filter(pk=reminder.pk), reason=Reason.TOO_LATE)
+    # A confirmation still waiting for the morning, for an appointment moved to before it.
+    messages_cancel(
+        mine.filter(kind=Kind.BOOKING_CONFIRMATION, due_at__gte=appointment.start),
+        reason=Reason.NOT_NEEDED,
+    )
     # Reminders already sent for the old time are due again for the new one.
     _schedule_reminders(appointment, conf, suffix=f"-m{revision}", skip_hours=moved_hours)
     told = mine.filter(status__in=(Status.SENT, Status.SENDING)).exists()

@@ -62,7 +62,7 @@ from aftercare.kinds import Kind, spec_for
 from aftercare.models import MessageSettings, OutboundMessage
 from aftercare.rendering import TemplateProblem, render_email, render_source
 from aftercare.services.checks import send_time_verdict
-from aftercare.services.outbox import quiet_adjusted
+from aftercare.services.outbox import in_time_for, quiet_adjusted
 
 log = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -210,6 +210,23 @@ RELATED_BY_SOURCE: dict[str, tuple[str, ...]] = {
 }
 
 
+def _unclaim(
+    message: OutboundMessage, *, status: str = Status.PENDING, reason: str = "", due_at=None
+) -> None:
+    """Give up the claim without an attempt: closed with ``status`` and ``reason``, or back
+    to pending, due at ``due_at``."""
+    message.status = status
+    fields = ["status", "claim_token", "claimed_at", "updated_at"]
+    if due_at is None:
+        message.reason = reason
+        fields.append("reason")
+    else:
+        message.due_at = due_at
+        fields.append("due_at")
+    message.claim_token = message.claimed_at = None
+    message.save(update_fields=fields)
+
+
 def _claim_for_send(message_id: int, token: str, now: datetime) -> OutboundMessage | None:
     """Under the row lock: the message with its attempt counted, or None when it is not to
     be sent now (a duplicate task, a send-time rule, quiet hours)."""
@@ -226,23 +243,16 @@ def _claim_for_send(message_id: int, token: str, now: datetime) -> OutboundMessa
     ).get(pk=message_id)
     status, reason = send_time_verdict(message, now)
     if status == Status.PENDING:  # another message decides this one: ask again shortly
-        message.status = Status.PENDING
-        message.due_at = now + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS)
-        message.claim_token = message.claimed_at = None
-        message.save(update_fields=["status", "due_at", "claim_token", "claimed_at", "updated_at"])
-        return None
+        return _unclaim(message, due_at=now + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS))
+    if not status:
+        allowed = quiet_adjusted(message.client, now, MessageSettings.current())
+        if allowed > now and not in_time_for(message.kind, message.appointment, allowed):
+            # The morning comes after the appointment's start: nothing to wait for.
+            status, reason = Status.CANCELLED, OutboundMessage.Reason.NOT_NEEDED
+        elif allowed > now:  # due during the night (or delayed into it): wait for the morning
+            return _unclaim(message, due_at=allowed)
     if status:
-        message.status, message.reason = status, reason
-        message.claim_token = message.claimed_at = None
-        message.save(update_fields=["status", "reason", "claim_token", "claimed_at", "updated_at"])
-        return None
-    conf = MessageSettings.current()
-    allowed = quiet_adjusted(message.client, now, conf)
-    if allowed > now:  # due during the night (or delayed into it): wait for the morning
-        message.status, message.due_at = Status.PENDING, allowed
-        message.claim_token = message.claimed_at = None
-        message.save(update_fields=["status", "due_at", "claim_token", "claimed_at", "updated_at"])
-        return None
+        return _unclaim(message, status=status, reason=reason)
     message.attempts += 1
     message.claimed_at = now  # the stuck-claim timer runs from the start of the send
     message.save(update_fields=["attempts", "claimed_at", "updated_at"])

@@ -235,3 +235,118 @@ def test_rules_are_idempotent_per_kind_source_and_step(smp_client, practitioner,
     before = OutboundMessage.objects.count()
     on_appointment_booked(appointment=appointment, by=practitioner)
     assert OutboundMessage.objects.count() == before
+
+
+# Messages about an appointment still to come (confirmation, reminders, notices) are worth
+# nothing once it has started: none is made that could only go out at or after the start.
+MONDAY_EVENING = datetime(2027, 1, 4, 21, 37, tzinfo=UTC)  # London time in winter
+
+
+def set_timings(**fields) -> None:
+    MessageSettings.objects.update_or_create(pk=1, defaults=fields)
+
+
+def test_appointments_booked_after_the_fact_get_no_confirmation_and_no_reminder(
+    smp_client, practitioner, room, clock
+):
+    # The demo walk: the day's appointments entered that evening, after they took place.
+    # Quiet hours would have held their confirmations until the next morning.
+    clock.move_to(MONDAY_EVENING)
+    booked = [
+        book(smp_client, practitioner, room, day=date(2027, 1, 4), at=at, allow_past=True)
+        for at in (time(9, 30), time(11), time(13, 30))
+    ]
+    assert rows(appointment__in=booked) == []
+
+
+def test_a_confirmation_that_quiet_hours_would_hold_past_the_start_is_not_made(
+    smp_client, practitioner, room, clock
+):
+    set_timings(quiet_end=time(10))
+    clock.move_to(MONDAY_EVENING)
+    too_early = book(smp_client, practitioner, room, day=date(2027, 1, 5), at=time(9, 30))
+    later = book(smp_client, practitioner, room, day=date(2027, 1, 5), at=time(11))
+    assert rows(appointment=too_early) == []
+    confirmation = rows(appointment=later, kind=Kind.BOOKING_CONFIRMATION)
+    assert [(m.status, m.due_at) for m in confirmation] == [
+        (Status.PENDING, datetime(2027, 1, 5, 10, 0, tzinfo=UTC))
+    ]
+
+
+def test_a_reminder_that_quiet_hours_would_hold_past_the_start_is_not_made(
+    smp_client, practitioner, room
+):
+    set_timings(reminder_hours="2", quiet_end=time(10))
+    too_early = book(smp_client, practitioner, room, at=time(9, 30))  # due 07:30, held to 10:00
+    later = book(smp_client, practitioner, room, at=time(11))  # due 09:00, held to 10:00
+    assert rows(appointment=too_early, kind=Kind.APPOINTMENT_REMINDER) == []
+    reminder = rows(appointment=later, kind=Kind.APPOINTMENT_REMINDER)
+    assert [(m.step, m.due_at) for m in reminder] == [
+        ("2h", local_datetime(NEXT_TUESDAY, time(10), room.location.tz))
+    ]
+
+
+def test_a_reminder_moved_to_where_quiet_hours_hold_it_past_the_start_is_cancelled(
+    smp_client, practitioner, room
+):
+    set_timings(reminder_hours="2", quiet_end=time(10))
+    appointment = book(smp_client, practitioner, room, at=time(14))
+    assert [m.status for m in rows(kind=Kind.APPOINTMENT_REMINDER)] == [Status.PENDING]
+    appointment_reschedule(
+        appointment=appointment,
+        by=practitioner,
+        start=local_datetime(NEXT_TUESDAY, time(9, 30), room.location.tz),
+    )
+    reminders = rows(kind=Kind.APPOINTMENT_REMINDER)
+    assert [(m.step, m.status, m.reason) for m in reminders] == [
+        ("2h", Status.CANCELLED, Reason.TOO_LATE)
+    ]
+
+
+def test_a_confirmation_waiting_for_the_morning_is_cancelled_when_the_booking_moves_before_it(
+    smp_client, practitioner, room, clock
+):
+    set_timings(quiet_end=time(10))
+    clock.move_to(MONDAY_EVENING)
+    appointment = book(smp_client, practitioner, room)
+    confirmation = rows(kind=Kind.BOOKING_CONFIRMATION)[0]
+    assert confirmation.due_at == datetime(2027, 1, 5, 10, 0, tzinfo=UTC)
+    appointment_reschedule(
+        appointment=appointment,
+        by=practitioner,
+        start=local_datetime(date(2027, 1, 5), time(9, 30), room.location.tz),
+    )
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.reason) == (Status.CANCELLED, Reason.NOT_NEEDED)
+    assert not rows(kind=Kind.RESCHEDULE_NOTICE)
+
+
+def test_an_appointment_cancelled_after_its_start_gets_no_cancellation_notice(
+    smp_client, practitioner, room, front_desk, dispatch, clock
+):
+    appointment = book(smp_client, practitioner, room)
+    dispatch()  # the confirmation went: the client knows of the booking
+    assert rows(kind=Kind.BOOKING_CONFIRMATION)[0].status == Status.SENT
+    clock.move_to(appointment.start + timedelta(minutes=30))
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Tidying the diary")
+    assert not rows(kind=Kind.CANCELLATION_NOTICE)
+
+
+def test_a_cancellation_that_could_only_go_after_the_start_is_not_made(
+    smp_client, practitioner, room, front_desk, dispatch, clock
+):
+    appointment = book(smp_client, practitioner, room, day=date(2027, 1, 5), at=time(9, 30))
+    dispatch()
+    assert rows(kind=Kind.BOOKING_CONFIRMATION)[0].status == Status.SENT
+    set_timings(quiet_end=time(10))
+    clock.move_to(MONDAY_EVENING)
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Practitioner is ill")
+    assert not rows(kind=Kind.CANCELLATION_NOTICE)
+    # One that can still reach the client first is made as before.
+    other = book(smp_client, practitioner, room, day=date(2027, 1, 5), at=time(11))
+    clock.move_to(datetime(2027, 1, 5, 10, 0, tzinfo=UTC))
+    dispatch()
+    appointment_cancel(appointment=other, by=front_desk, reason="Practitioner is ill")
+    assert kinds_and_steps(kind=Kind.CANCELLATION_NOTICE) == [
+        (Kind.CANCELLATION_NOTICE, "cancelled", Status.PENDING)
+    ]

@@ -664,3 +664,96 @@ def test_a_confirmation_that_got_out_while_the_booking_was_cancelled_is_followed
     assert [m.subject for m in mailoutbox] == [
         "Your appointment on Tuesday 12 January 2027 is cancelled"
     ]
+
+
+# The send-time end of "nothing about an appointment still to come once it has started".
+
+
+def test_a_confirmation_and_reminders_still_queued_at_the_start_are_cancelled_as_not_needed(
+    appointment, dispatch, mailoutbox, clock
+):
+    # The workers were down for a week: everything about the appointment is due at once.
+    clock.move_to(appointment.start)
+    dispatch()
+    made = rows(appointment=appointment)
+    assert [(m.step, m.status, m.reason, m.attempts) for m in made] == [
+        (step, Status.CANCELLED, "not_needed", 0) for step in ("booked", "48h", "24h")
+    ]
+    assert mailoutbox == []
+
+
+def test_a_reminder_held_for_a_morning_after_the_start_is_cancelled_at_once(
+    smp_client, practitioner, room, dispatch, mailoutbox, clock
+):
+    from aftercare.models import MessageSettings
+
+    MessageSettings.objects.update_or_create(pk=1, defaults={"reminder_hours": "14"})
+    make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, day=NEXT_TUESDAY, at=time(9)
+    )
+    dispatch()  # the confirmation
+    reminder = OutboundMessage.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    assert reminder.due_at == datetime(2027, 1, 11, 19, 0, tzinfo=UTC)
+    # An outage delays it into the night; the morning (08:00) would do, 09:00 would not.
+    MessageSettings.objects.filter(pk=1).update(quiet_end=time(9))
+    clock.move_to(datetime(2027, 1, 11, 22, 0, tzinfo=UTC))
+    dispatch()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.reason, reminder.attempts) == (
+        Status.CANCELLED,
+        "not_needed",
+        0,
+    )
+    assert len(mailoutbox) == 1
+
+
+def test_a_reminder_held_for_a_morning_before_the_start_waits_for_it(
+    smp_client, practitioner, room, dispatch, mailoutbox, clock
+):
+    from aftercare.models import MessageSettings
+
+    MessageSettings.objects.update_or_create(pk=1, defaults={"reminder_hours": "14"})
+    appointment = make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, day=NEXT_TUESDAY, at=time(9)
+    )
+    dispatch()
+    clock.move_to(datetime(2027, 1, 11, 22, 0, tzinfo=UTC))
+    dispatch()
+    reminder = OutboundMessage.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    assert (reminder.status, reminder.due_at) == (
+        Status.PENDING,
+        datetime(2027, 1, 12, 8, 0, tzinfo=UTC),
+    )
+    clock.move_to(reminder.due_at)
+    dispatch()
+    assert mailoutbox[-1].subject == "Reminder: consultation on Tuesday 12 January 2027 at 09:00"
+    assert appointment.start > reminder.due_at
+
+
+def test_a_cancellation_notice_still_queued_at_the_start_is_cancelled_as_not_needed(
+    appointment, dispatch, mailoutbox, front_desk, clock
+):
+    from scheduling.services import appointment_cancel
+
+    dispatch()
+    appointment_cancel(appointment=appointment, by=front_desk, reason="Client is unwell")
+    notice = OutboundMessage.objects.get(kind=Kind.CANCELLATION_NOTICE)
+    clock.move_to(appointment.start)
+    dispatch()
+    notice.refresh_from_db()
+    assert (notice.status, notice.reason) == (Status.CANCELLED, "not_needed")
+    assert [m.subject for m in mailoutbox] == ["Your consultation on Tuesday 12 January 2027"]
+
+
+def test_a_confirmation_resent_after_the_start_is_cancelled_as_not_needed(
+    appointment, dispatch, mailoutbox, front_desk, clock
+):
+    from aftercare.services.outbox import message_resend
+
+    dispatch()
+    clock.move_to(appointment.start + timedelta(hours=1))
+    copy = message_resend(message=confirmation(appointment), by=front_desk)
+    dispatch()
+    copy.refresh_from_db()
+    assert (copy.status, copy.reason) == (Status.CANCELLED, "not_needed")
+    assert len(mailoutbox) == 1

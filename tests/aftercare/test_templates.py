@@ -243,3 +243,32 @@ def test_the_manager_sets_the_timings_and_bad_input_is_explained(client, manager
     errors = refused.context["form"].errors
     assert "Write whole hours" in errors["reminder_hours"][0]
     assert "quiet hours" in errors["day_send_time"][0]
+
+
+@pytest.mark.parametrize(
+    ("hours", "summary"),
+    [
+        ("24", "Reminder 24 hours before"),
+        ("1", "Reminder 1 hour before"),
+        ("48, 24", "Reminders 48 and 24 hours before"),
+        ("24, 72, 2", "Reminders 72, 24 and 2 hours before"),
+    ],
+)
+def test_the_template_list_says_when_reminders_go_in_plain_english(client, manager, hours, summary):
+    MessageSettings.objects.update_or_create(pk=1, defaults={"reminder_hours": hours})
+    client.force_login(manager)
+    response = client.get(reverse("aftercare:templates"))
+    assert f'<p class="text-body-secondary" data-testid="timings-summary">{summary} ·' in (
+        response.content.decode()
+    )
+
+
+def test_the_template_list_says_one_day_and_one_month_in_the_singular(client, manager):
+    MessageSettings.objects.update_or_create(
+        pk=1, defaults={"nudge_days": 1, "recall_first_months": 1, "recall_repeat_months": 1}
+    )
+    client.force_login(manager)
+    content = client.get(reverse("aftercare:templates")).content.decode()
+    assert "nudge after 1 day · touch-up recall 1 month after a course, then every 1 month (" in (
+        content
+    )

@@ -337,3 +337,24 @@ def test_a_refused_cancel_writes_nothing_to_the_audit_trail(desk, smp_client):
     message = OutboundMessage.objects.get()
     desk.post(reverse("aftercare:message_cancel", args=[message.public_id]))
     assert not AuditEvent.objects.filter(object_type="aftercare.OutboundMessage").exists()
+
+
+def test_outbox_rows_and_the_message_page_name_the_message_in_words(
+    desk, smp_client, practitioner, room
+):
+    from tests.factories import make_appointment
+
+    appointment = make_appointment(
+        client=smp_client,
+        practitioner=practitioner,
+        room=room,
+        day=timezone.localdate() + timedelta(days=7),
+    )
+    content = desk.get(reverse("aftercare:outbox")).content.decode()
+    for label in ("Booking confirmation", "Reminder, 48 hours before", "Reminder, 24 hours before"):
+        assert f">{label}</a>" in content
+    assert "booked</span>" not in content
+    assert "24h</span>" not in content
+    reminder = OutboundMessage.objects.get(appointment=appointment, step="24h")
+    page = desk.get(reverse("aftercare:message", args=[reminder.public_id])).content.decode()
+    assert '<h1 class="h3">Reminder, 24 hours before</h1>' in page
