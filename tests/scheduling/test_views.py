@@ -1,9 +1,10 @@
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from scheduling.models import Appointment, AppointmentType, Course, TimeOff, WorkingHours
@@ -901,3 +902,27 @@ def test_the_calendars_htmx_messages_wait_while_the_tablet_is_handed_over_as_on_
     assert ("Sam Carter checked in." in html) is not handed_over
     # Shown messages are spent; unshown ones go back to the session for the next page.
     assert request._messages.used is not handed_over
+
+
+def test_the_appointment_page_says_how_long_the_room_is_held_and_why(
+    client, front_desk, practitioner, smp_client, room
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, at=time(10)
+    )
+    with time_machine.travel(appointment.start + timedelta(minutes=20)):
+        client.force_login(front_desk)
+        page = client.get(reverse("scheduling:appointment", args=[appointment.public_id]))
+    content = page.content.decode()
+    held = re.search(r'data-testid="appointment-held">(.+?)</dd>', content).group(1)
+    start = timezone.localtime(appointment.blocked_start, room.location.tz)
+    end = timezone.localtime(appointment.blocked_end, room.location.tz)
+    assert re.sub(r"<[^>]+>", "", held) == (
+        f"{start:%H:%M}–{end:%H:%M} (with preparation and clean-up)"
+    )
+    assert '<dt class="col-sm-4">Room held</dt>' in content
+    # Yellow on white is too faint to read; red outline is the clinic's mark of a serious step.
+    assert re.search(
+        r'class="btn btn-outline-danger" type="submit" data-confirm="Mark [^"]+ as a no-show',
+        content,
+    )
