@@ -949,3 +949,28 @@ def test_the_appointment_page_says_how_long_the_room_is_held_and_why(
         r'class="btn btn-outline-danger" type="submit" data-confirm="Mark [^"]+ as a no-show',
         content,
     )
+
+
+def _week_of(client, user, day):
+    client.force_login(user)
+    return client.get(reverse("scheduling:week") + f"?date={day}").context["practitioner"]
+
+
+def test_the_week_opens_on_a_practitioner_with_appointments_not_on_a_manager(
+    client, front_desk, manager, rota, smp_client, treatment_room, tuesday, location
+):
+    """Someone who is not a practitioner here sees the first practitioner with appointments
+    that week; a practitioner sees their own week, busy or not; a choice is kept."""
+    colleague = make_staff(role="practitioner", locations=[location], full_name="Zoe Young")
+    # Before any appointment: the first practitioner, never the manager ahead in the alphabet.
+    assert _week_of(client, manager, tuesday) == rota
+    make_appointment(client=smp_client, practitioner=colleague, room=treatment_room, day=tuesday)
+    assert _week_of(client, manager, tuesday) == colleague
+    assert _week_of(client, front_desk, tuesday) == colleague
+    assert _week_of(client, rota, tuesday) == rota
+    # Another week, where nobody has appointments.
+    assert _week_of(client, front_desk, tuesday + timedelta(days=7)) == rota
+    chosen = client.get(
+        reverse("scheduling:week") + f"?date={tuesday}&practitioner={manager.public_id}"
+    )
+    assert chosen.context["practitioner"] == manager
