@@ -84,6 +84,43 @@ def practitioners_at(location: Location) -> QuerySet[User]:
     )
 
 
+def _week_bounds(location: Location, week_start: date) -> tuple[datetime, datetime]:
+    """From the start of the week's Monday to the end of its Sunday, in the location's zone."""
+    return (
+        day_bounds(week_start, location.tz)[0],
+        day_bounds(week_start + timedelta(days=6), location.tz)[1],
+    )
+
+
+def week_default_practitioner(
+    *, location: Location, practitioners: list[User], user: User, week_start: date
+) -> User | None:
+    """Whose week the week view opens on when nobody was chosen: the signed-in practitioner;
+    else the first practitioner with appointments that week (a manager may see clients too,
+    and is counted when booked), else the first practitioner, else whoever may be booked.
+    One query, and only when the user is not a practitioner here."""
+    if user.role == Role.PRACTITIONER and user in practitioners:
+        return user
+    if not practitioners:
+        return None
+    start_bound, end_bound = _week_bounds(location, week_start)
+    busy = set(
+        Appointment.objects.filter(
+            location=location,
+            practitioner__in=practitioners,
+            start__gte=start_bound,
+            start__lt=end_bound,
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .values_list("practitioner_id", flat=True)
+        .distinct()
+    )
+    return next(
+        (p for p in practitioners if p.pk in busy),
+        next((p for p in practitioners if p.role == Role.PRACTITIONER), practitioners[0]),
+    )
+
+
 def practitioner_get(*, location: Location, public_id) -> User:
     try:
         return practitioners_at(location).get(public_id=public_id)
@@ -381,8 +418,7 @@ def calendar_week(
     """The week view of one practitioner: a column per day, Monday to Sunday."""
     tz = location.tz
     days = [week_start + timedelta(days=i) for i in range(7)]
-    start_bound = day_bounds(days[0], tz)[0]
-    end_bound = day_bounds(days[-1], tz)[1]
+    start_bound, end_bound = _week_bounds(location, week_start)
     openings = {o.weekday: o for o in OpeningHours.objects.filter(location=location)}
     first = min((_day_window(o)[0] for o in openings.values()), default=DEFAULT_DAY[0])
     last = max((_day_window(o)[1] for o in openings.values()), default=DEFAULT_DAY[1])

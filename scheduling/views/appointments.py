@@ -42,22 +42,31 @@ def _initial_from_query(
     if request.GET.get("type", "").isdecimal():
         initial["appointment_type"] = request.GET["type"]
         chosen_type = selectors.active_types().filter(pk=int(request.GET["type"])).first()
-    chosen_type = chosen_type or selectors.active_types().first()
-    if start is None or chosen_type is None:
+    # With no type chosen yet the room is still suggested, for the first type's span (the
+    # room is checked again when the type is chosen), but no end or held span is shown: they
+    # would be the times of a type nobody chose.
+    suggest_for = chosen_type or selectors.active_types().first()
+    if start is None or suggest_for is None:
         return initial, None
     slot = selectors.room_suggestion(
-        location=location, appointment_type=chosen_type, start=start, wanted=initial.get("room")
+        location=location, appointment_type=suggest_for, start=start, wanted=initial.get("room")
     )
     initial["room"] = slot.room.public_id if slot.room else None
-    return initial, slot
+    return initial, slot if chosen_type is not None else None
 
 
 def _slot_refresh(request: HttpRequest, location) -> HttpResponse:
-    """htmx, when the dialog's type changes: the room field again, checked for the span the
-    new type holds, with its end time; the rest of the dialog stays as the person left it."""
+    """htmx, when the dialog's type, day or time changes: the room field again, checked for
+    the span the type holds, with its end time; the rest of the dialog stays as the person
+    left it. With the type set back to none, the room stays and its hint goes."""
     posted = BookingForm(request.POST, location=location)
     posted.is_valid()
     data = posted.cleaned_data
+    if not request.POST.get("appointment_type"):
+        form = BookingForm(initial={"room": request.POST.get("room")}, location=location)
+        return render(
+            request, "scheduling/book.html#slot", {"form": form, "slot": None, "location": location}
+        )
     start = None
     if data.get("date") and data.get("time") and data.get("appointment_type"):
         try:

@@ -45,13 +45,13 @@ def week_view(request: HttpRequest) -> HttpResponse:
     day = request_day(request, location)
     practitioners = list(selectors.practitioners_at(location))
     wanted = request.GET.get("practitioner")
+    start = week_start(day)
     if wanted:
         practitioner = selectors.practitioner_get(location=location, public_id=wanted)
-    elif request.user in practitioners:
-        practitioner = request.user
     else:
-        practitioner = practitioners[0] if practitioners else None
-    start = week_start(day)
+        practitioner = selectors.week_default_practitioner(
+            location=location, practitioners=practitioners, user=request.user, week_start=start
+        )
     grid = (
         selectors.with_booking_links(
             selectors.calendar_week(location=location, practitioner=practitioner, week_start=start),

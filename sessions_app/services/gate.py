@@ -31,6 +31,11 @@ class GateCheck:
     label: str
     ok: bool
     reason: str = ""
+    # Not judged, for want of the record it reads (flags with no intake): not passed either.
+    pending: bool = False
+    # What puts a failed check right (the session page links it) and the record it concerns.
+    remedy: str = ""
+    about: object = None
 
 
 # A stand-alone session (a touch-up booked outside a course) looks back this far for the
@@ -122,6 +127,7 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
             ""
             if consent_ok
             else "The client has not signed the treatment consent (or withdrew it).",
+            remedy="sign_consent",
         )
     )
     intake = client_latest_intake(client=client)
@@ -132,6 +138,17 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
                 "Medical intake, recent and reviewed",
                 False,
                 "There is no medical intake on record.",
+                remedy="new_intake",
+            )
+        )
+        # Flags come from an intake: with none, "cleared" would claim what nobody checked.
+        checks.append(
+            GateCheck(
+                "flags",
+                "Blocking medical flags cleared",
+                False,
+                "Not checked yet: the flags come from the medical intake.",
+                pending=True,
             )
         )
     else:
@@ -150,15 +167,36 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
                 "Medical intake, recent and reviewed",
                 not problems,
                 _sentence(problems),
+                # An old intake is renewed, not reviewed: the answers may have changed.
+                remedy="new_intake"
+                if age > settings.SESSION_INTAKE_MAX_AGE_DAYS
+                else "review_intake",
+                about=intake.public_id,
             )
         )
-    block = client_session_block_reason(client=client, on=on)
-    checks.append(GateCheck("flags", "Blocking medical flags cleared", block is None, block or ""))
+        block = client_session_block_reason(client=client, on=on)
+        checks.append(
+            GateCheck(
+                "flags",
+                "Blocking medical flags cleared",
+                block is None,
+                block or "",
+                remedy="clear_flags",
+                about=intake.public_id,
+            )
+        )
     previous = previous_session(session)
     if previous is not None and not previous.is_locked:
         # Its healing and the interval cannot be judged before it is on the record.
         checks.append(
-            GateCheck("previous", "Previous session signed off", False, _unfinished(previous))
+            GateCheck(
+                "previous",
+                "Previous session signed off",
+                False,
+                _unfinished(previous),
+                remedy="previous_session",
+                about=previous.public_id,
+            )
         )
     elif previous is not None:
         healed = previous.healing_checks.exists()
@@ -168,6 +206,8 @@ def session_gate(*, session: PigmentationSession, on: date | None = None) -> lis
                 "Healing check of the previous session",
                 healed,
                 "" if healed else "Record the healing check of the previous session first.",
+                remedy="healing_check",
+                about=previous.public_id,
             )
         )
         gap = (on - _local_day(previous)).days
@@ -216,7 +256,8 @@ def session_start(*, session: PigmentationSession, by: User) -> PigmentationSess
     _require_clinician(by)
     session, failures = _not_started_with_failures(session)
     if failures:
-        raise ValidationError([c.reason for c in failures])
+        # A check not judged yet (pending) waits on a failure that already says why.
+        raise ValidationError([c.reason for c in failures if not c.pending])
     session.gate_passed_at = timezone.now()
     session.gate_failures = []
     return _start(session, by)

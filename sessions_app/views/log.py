@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
@@ -99,6 +101,40 @@ def _next_proposal(session: PigmentationSession):
     return proposals[0] if proposals else None
 
 
+def _gate_rows(
+    session: PigmentationSession, gate: list[services.GateCheck], *, can_write: bool
+) -> list[tuple[services.GateCheck, str, str]]:
+    """Each check of the gate with, when it failed and someone here can put it right (the
+    page is for practitioners and managers, who may do all of these), a link that does."""
+    client_id = session.client.public_id
+    back = reverse("sessions_app:session", args=[session.public_id])
+    rows = []
+    for check in gate:
+        label, url = "", ""
+        if not check.ok and can_write and not session.client.is_archived:
+            if check.remedy == "sign_consent":
+                label = "Hand the tablet to the client to sign the treatment consent"
+                url = reverse("clients:consent_sign", args=[client_id, "treatment"])
+                url += "?" + urlencode({"next": back})
+            elif check.remedy == "new_intake":
+                label = "Hand the tablet to the client for the medical intake"
+                url = reverse("clients:intake_new", args=[client_id]) + "?tablet=1"
+            elif check.remedy == "review_intake":
+                label = "Read the intake and mark it reviewed"
+                url = reverse("clients:intake_detail", args=[client_id, check.about])
+            elif check.remedy == "clear_flags":
+                label = "Record the clearance of each blocking flag"
+                url = reverse("clients:intake_detail", args=[client_id, check.about])
+            elif check.remedy == "previous_session":
+                label = "Open the previous session"
+                url = reverse("sessions_app:session", args=[check.about])
+            elif check.remedy == "healing_check":
+                label = "Record the healing check on the previous session"
+                url = reverse("sessions_app:session", args=[check.about]) + "#healing-checks"
+        rows.append((check, label, url))
+    return rows
+
+
 def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpResponse:
     amendments = selectors.session_amendments(session) if session.is_locked else []
     # Staff of another of the client's locations read the log; its forms are not theirs.
@@ -111,7 +147,13 @@ def _page(request: HttpRequest, session: PigmentationSession, **forms) -> HttpRe
         "amendments": amendments,
         "note_lines": selectors.session_notes_corrected(session, amendments),
         "healing_checks": selectors.session_healing_checks(session) if session.is_locked else [],
-        "gate": services.session_gate(session=session) if session.status == "not_started" else [],
+        "gate": (
+            gate := services.session_gate(session=session)
+            if session.status == "not_started"
+            else []
+        ),
+        "gate_rows": _gate_rows(session, gate, can_write=can_write),
+        "gate_passes": all(check.ok for check in gate),
         "is_manager": request.user.role == Role.MANAGER,
         "next_pending": can_write and _needs_next(session),
         "next_proposal": forms.get("next_proposal"),
@@ -183,7 +225,8 @@ def session_start(request: HttpRequest, session_id) -> HttpResponse:
     try:
         services.session_start(session=session, by=request.user)
     except ValidationError as error:
-        messages.error(request, "The session cannot start: " + " ".join(error.messages))
+        # Each reason is a sentence of its own.
+        messages.error(request, " ".join(["The session cannot start.", *error.messages]))
     else:
         messages.success(request, "Safety gate passed. The session has started.")
     return redirect("sessions_app:session", session_id=session.public_id)

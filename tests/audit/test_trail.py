@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -186,3 +188,13 @@ def test_a_save_of_some_columns_records_only_what_it_changed(smp_client):
     event = AuditEvent.objects.filter(action="update", object_id=str(smp_client.public_id)).first()
     assert event is not None
     assert set(event.changes) == {"first_name"}
+
+
+def test_the_trail_names_records_as_people_say_them(client, manager, smp_client):
+    """A change reads "Created client", not the model's label; a look keeps the page's words."""
+    client.force_login(manager)
+    client.get(reverse("clients:section", args=[smp_client.public_id, "medical"]))
+    page = client.get(reverse("audit:trail")).content.decode()
+    rows = re.findall(r'<span class="badge[^"]*">([^<]+)</span> ([^<]+)</td>', page)
+    assert ("Created", "client") in rows
+    assert not [kind for _, kind in rows if "." in kind], rows

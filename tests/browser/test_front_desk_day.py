@@ -40,6 +40,8 @@ def test_front_desk_creates_a_client_books_from_the_day_view_and_is_refused_an_o
     expect(dialog).to_be_visible()
     dialog.get_by_label("Find the client").fill("Ashd")
     dialog.get_by_text("Robin Ashdown").click()
+    # No type yet: no end time of a type nobody chose.
+    expect(dialog.get_by_test_id("booking-slot-hint")).to_have_count(0)
     # Another type holds the room longer: the dialog follows it with the end time.
     with page.expect_response(lambda r: "refresh=slot" in r.url):
         dialog.get_by_label("Type").select_option(label="Pigmentation session")
@@ -112,3 +114,38 @@ def test_front_desk_checks_a_client_in_from_the_day_view_and_the_calendar_stays(
         )
     appointment.refresh_from_db()
     assert appointment.status == "checked_in"
+
+
+def test_booking_from_the_dialog_logs_no_console_error(
+    page, sign_in, front_desk, practitioner, smp_client, location
+):
+    """Opening the booking dialog, finding the client and booking break no rule of the
+    Content Security Policy (no inline style from htmx or the pages) and raise no script error."""
+    give_rota(practitioner, location)
+    RoomFactory(location=location, name="Consultation room")
+    day = next_weekday(1)
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(front_desk)
+    page.goto(f"/calendar/?date={day.isoformat()}")
+    page.get_by_role("link", name="Book", exact=True).click()
+    dialog = page.locator("#app-modal")
+    expect(dialog).to_be_visible()
+    with page.expect_response(lambda r: "/calendar/book/clients/" in r.url):
+        dialog.get_by_label("Find the client").press_sequentially("Cart")
+    dialog.get_by_text("Sam Carter").click()
+    with page.expect_response(lambda r: "refresh=slot" in r.url):
+        dialog.get_by_label("Type").select_option(label="Consultation")
+    # Once the type, day and time are known the room is suggested, as from a free slot.
+    with page.expect_response(lambda r: "refresh=slot" in r.url):
+        dialog.get_by_label("Time").fill("10:00")
+        dialog.get_by_label("Time").press("Tab")
+    expect(dialog.get_by_label("Room")).to_have_value(
+        str(Room.objects.get(name="Consultation room").public_id)
+    )
+    expect(dialog.get_by_test_id("booking-slot-hint")).to_contain_text("Ends at 10:45")
+    dialog.get_by_label("Practitioner").select_option(label="Priya Patel")
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_test_id("cal-appointment")).to_contain_text("Sam Carter")
+    assert errors == []

@@ -678,3 +678,19 @@ def test_a_practitioners_client_page_query_count_is_constant(
         with django_assert_num_queries(10):
             response = doctor.get(reverse("clients:detail", args=[smp_client.public_id]))
     assert response.content.decode().count("Consultation today at") == 1
+
+
+def test_the_consultation_header_names_its_appointment_by_day_and_time(
+    client, practitioner, smp_client, room
+):
+    day = next_weekday(3)
+    appointment = make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, day=day, at=time(10)
+    )
+    consultation = make_consultation(
+        client=smp_client, practitioner=practitioner, appointment=appointment
+    )
+    client.force_login(practitioner)
+    page = client.get(reverse("consultations:detail", args=[consultation.public_id]))
+    link = re.search(r'data-testid="consultation-appointment">([^<]+)</a>', page.content.decode())
+    assert link.group(1) == f"Appointment on {day.day} {day:%b}, 10:00"

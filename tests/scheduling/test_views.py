@@ -1,9 +1,10 @@
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from scheduling.models import Appointment, AppointmentType, Course, TimeOff, WorkingHours
@@ -126,14 +127,14 @@ def test_changing_the_dialogs_type_checks_the_room_and_the_end_time_again(
     assert "<html" not in content
     assert content.lstrip().startswith('<div class="col-md-6" id="booking-slot">')
     assert _selected_room(content) == str(treatment_room.public_id)
-    assert "Ends at 10:45; held 10:00–11:00 with preparation and cleaning." in content
+    assert "Ends at 10:45; the room is held 10:00–11:00 with preparation and clean-up." in content
     # A four-hour session with its buffers reaches the noon appointment in room 1.
     session = _refresh_slot(
         signed_in_front_desk, location, appointment_type=appointment_type("session").pk, **slot
     ).content.decode()
     assert _selected_room(session) == str(second_room.public_id)
     assert "Treatment room 1 is taken then; Treatment room 2 is free." in session
-    assert "Ends at 14:00; held 09:45–14:30" in session
+    assert "Ends at 14:00; the room is held 09:45–14:30" in session
     # With room 2 taken too, the dialog says so instead of leaving the room empty silently.
     _held_by_a_colleague(colleague, second_room, tuesday, time(14))
     none_free = _refresh_slot(
@@ -164,17 +165,40 @@ def test_the_dialog_opened_from_a_free_cell_says_when_no_room_is_free_for_the_ty
         reverse("scheduling:book")
         + f"?location={location.public_id}&start={quote(start)}&practitioner={rota.public_id}"
     )
-    content = signed_in_front_desk.get(
-        url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="app-modal-content"
-    ).content.decode()
-    assert "No room is free 10:00–11:00" in content
+
+    def dialog(query=""):
+        return signed_in_front_desk.get(
+            url + query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="app-modal-content"
+        ).content.decode()
+
+    # No type chosen yet: no end, held span or refusal of a type nobody chose.
+    untyped = dialog()
+    assert 'data-testid="no-free-room"' not in untyped
+    assert 'data-testid="booking-slot-hint"' not in untyped
+    consultation = f"&type={appointment_type().pk}"
+    assert "No room is free 10:00–11:00" in dialog(consultation)
     # Once that appointment is cancelled, the room is offered with its end time.
     Appointment.objects.update(status="cancelled", cancel_reason="test")
-    content = signed_in_front_desk.get(
-        url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="app-modal-content"
+    untyped = dialog()
+    assert _selected_room(untyped.split('id="booking-slot"')[1]) == str(treatment_room.public_id)
+    assert 'data-testid="booking-slot-hint"' not in untyped
+    assert "Ends at 10:45" in dialog(consultation)
+
+
+def test_setting_the_type_back_to_none_takes_the_rooms_hint_away_and_keeps_the_room(
+    signed_in_front_desk, rota, treatment_room, tuesday, location
+):
+    untyped = _refresh_slot(
+        signed_in_front_desk,
+        location,
+        appointment_type="",
+        date=tuesday.isoformat(),
+        time="10:00",
+        practitioner=str(rota.public_id),
+        room=str(treatment_room.public_id),
     ).content.decode()
-    assert _selected_room(content.split('id="booking-slot"')[1]) == str(treatment_room.public_id)
-    assert "Ends at 10:45" in content
+    assert _selected_room(untyped) == str(treatment_room.public_id)
+    assert 'data-testid="booking-slot-hint"' not in untyped
 
 
 def test_a_booking_without_a_client_asks_for_one_and_keeps_the_answers(
@@ -901,3 +925,52 @@ def test_the_calendars_htmx_messages_wait_while_the_tablet_is_handed_over_as_on_
     assert ("Sam Carter checked in." in html) is not handed_over
     # Shown messages are spent; unshown ones go back to the session for the next page.
     assert request._messages.used is not handed_over
+
+
+def test_the_appointment_page_says_how_long_the_room_is_held_and_why(
+    client, front_desk, practitioner, smp_client, room
+):
+    appointment = make_appointment(
+        client=smp_client, practitioner=practitioner, room=room, at=time(10)
+    )
+    with time_machine.travel(appointment.start + timedelta(minutes=20)):
+        client.force_login(front_desk)
+        page = client.get(reverse("scheduling:appointment", args=[appointment.public_id]))
+    content = page.content.decode()
+    held = re.search(r'data-testid="appointment-held">(.+?)</dd>', content).group(1)
+    start = timezone.localtime(appointment.blocked_start, room.location.tz)
+    end = timezone.localtime(appointment.blocked_end, room.location.tz)
+    assert re.sub(r"<[^>]+>", "", held) == (
+        f"{start:%H:%M}–{end:%H:%M} (with preparation and clean-up)"
+    )
+    assert '<dt class="col-sm-4">Room held</dt>' in content
+    # Yellow on white is too faint to read; red outline is the clinic's mark of a serious step.
+    assert re.search(
+        r'class="btn btn-outline-danger" type="submit" data-confirm="Mark [^"]+ as a no-show',
+        content,
+    )
+
+
+def _week_of(client, user, day):
+    client.force_login(user)
+    return client.get(reverse("scheduling:week") + f"?date={day}").context["practitioner"]
+
+
+def test_the_week_opens_on_a_practitioner_with_appointments_not_on_a_manager(
+    client, front_desk, manager, rota, smp_client, treatment_room, tuesday, location
+):
+    """Someone who is not a practitioner here sees the first practitioner with appointments
+    that week; a practitioner sees their own week, busy or not; a choice is kept."""
+    colleague = make_staff(role="practitioner", locations=[location], full_name="Zoe Young")
+    # Before any appointment: the first practitioner, never the manager ahead in the alphabet.
+    assert _week_of(client, manager, tuesday) == rota
+    make_appointment(client=smp_client, practitioner=colleague, room=treatment_room, day=tuesday)
+    assert _week_of(client, manager, tuesday) == colleague
+    assert _week_of(client, front_desk, tuesday) == colleague
+    assert _week_of(client, rota, tuesday) == rota
+    # Another week, where nobody has appointments.
+    assert _week_of(client, front_desk, tuesday + timedelta(days=7)) == rota
+    chosen = client.get(
+        reverse("scheduling:week") + f"?date={tuesday}&practitioner={manager.public_id}"
+    )
+    assert chosen.context["practitioner"] == manager

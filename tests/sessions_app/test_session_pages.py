@@ -220,11 +220,8 @@ def test_the_progress_page_ladder_shows_what_each_pass_used_next_to_how_it_heale
     ]
 
 
-@pytest.fixture
-def unconsented_session(practitioner, location, session_day):
-    """A session whose client has a reviewed intake but never signed the treatment consent."""
-    client = make_client(location=location, first_name="Jo", last_name="Unsigned")
-    intake_mark_reviewed(intake=make_intake(client=client, by=practitioner), by=practitioner)
+def opened_session(client, practitioner, location, session_day):
+    """The log of a pigmentation session booked for the client at 09:30 on the day."""
     appointment = make_appointment(
         client=client,
         practitioner=practitioner,
@@ -234,6 +231,14 @@ def unconsented_session(practitioner, location, session_day):
         at=time(9, 30),
     )
     return services.session_open(appointment=appointment, by=practitioner)
+
+
+@pytest.fixture
+def unconsented_session(practitioner, location, session_day):
+    """A session whose client has a reviewed intake but never signed the treatment consent."""
+    client = make_client(location=location, first_name="Jo", last_name="Unsigned")
+    intake_mark_reviewed(intake=make_intake(client=client, by=practitioner), by=practitioner)
+    return opened_session(client, practitioner, location, session_day)
 
 
 NO_CONSENT = "The client has not signed the treatment consent (or withdrew it)."
@@ -248,13 +253,70 @@ def test_a_practitioner_cannot_start_a_session_whose_gate_fails_nor_override_it(
     assert session_url(unconsented_session, "override") not in page  # no override form
 
     started = doctor.post(session_url(unconsented_session, "start"), follow=True)
-    assert f"The session cannot start: {NO_CONSENT}" in started.content.decode()
+    assert f"The session cannot start. {NO_CONSENT}" in started.content.decode()
 
     overridden = doctor.post(session_url(unconsented_session, "override"), {"reason": REASON})
     assert overridden.status_code == 403
     unconsented_session.refresh_from_db()
     assert unconsented_session.status == "not_started"
     assert unconsented_session.gate_override_by is None
+
+
+def start_button_is_live(page: str) -> bool:
+    return bool(
+        re.search(r'<button class="btn btn-primary btn-lg" type="submit">Start the session', page)
+    )
+
+
+def test_a_failed_gate_disables_start_and_links_each_failure_to_its_fix(
+    doctor, unconsented_session
+):
+    page = doctor.get(session_url(unconsented_session)).content.decode()
+    assert not start_button_is_live(page)
+    assert session_url(unconsented_session, "start") not in page
+    assert 'data-testid="gate-closed"' in page
+    sign = reverse("clients:consent_sign", args=[unconsented_session.client.public_id, "treatment"])
+    assert f'href="{sign}?next=%2Fsessions%2F' in page
+    assert "Hand the tablet to the client to sign the treatment consent" in page
+
+
+def test_a_gate_that_passes_offers_start_and_no_override(client, manager, session, on_the_day):
+    client.force_login(manager)
+    page = client.get(session_url(session)).content.decode()
+    assert start_button_is_live(page)
+    assert 'data-testid="gate-fix"' not in page
+    assert session_url(session, "override") not in page
+
+
+def test_with_no_intake_the_flags_are_not_called_cleared_and_the_intake_is_asked_for(
+    doctor, practitioner, location, session_day
+):
+    client = make_client(location=location, first_name="Al", last_name="Nointake")
+    session = opened_session(client, practitioner, location, session_day)
+    checks = {check.key: check for check in services.session_gate(session=session)}
+    assert not checks["flags"].ok
+    assert checks["flags"].pending
+    page = doctor.get(session_url(session)).content.decode()
+    flags = page[page.index('data-testid="gate-flags"') :]
+    flags = flags[: flags.index("</li>")]
+    assert "bi-check-circle-fill" not in flags
+    assert "Not checked yet: the flags come from the medical intake." in flags
+    intake_new = reverse("clients:intake_new", args=[client.public_id])
+    assert f'href="{intake_new}?tablet=1"' in page
+    refused = doctor.post(session_url(session, "start"), follow=True).content.decode()
+    assert (
+        "The session cannot start. The client has not signed the treatment consent (or "
+        "withdrew it). There is no medical intake on record.\n" in refused
+    )
+
+
+def test_an_unreviewed_intake_and_a_blocking_flag_link_to_the_intake(doctor, practitioner, session):
+    intake = make_intake(client=session.client, by=practitioner, yes={"keloid"})
+    page = doctor.get(session_url(session)).content.decode()
+    detail = reverse("clients:intake_detail", args=[session.client.public_id, intake.public_id])
+    assert page.count(f'href="{detail}" data-testid="gate-fix"') == 2
+    assert "Read the intake and mark it reviewed" in page
+    assert "Record the clearance of each blocking flag" in page
 
 
 def test_a_manager_overrides_a_failed_gate_with_a_reason_that_stays_on_the_record(
