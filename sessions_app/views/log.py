@@ -101,37 +101,59 @@ def _next_proposal(session: PigmentationSession):
     return proposals[0] if proposals else None
 
 
+# What puts a failed check of the gate right: the link's words, and where it goes (from the
+# client's public id, the session's page to come back to, and the record the check names).
+_REMEDIES = {
+    "sign_consent": (
+        "Hand the tablet to the client to sign the treatment consent",
+        lambda client_id, back, about: (
+            reverse("clients:consent_sign", args=[client_id, "treatment"])
+            + "?"
+            + urlencode({"next": back})
+        ),
+    ),
+    "new_intake": (
+        "Hand the tablet to the client for the medical intake",
+        lambda client_id, back, about: (
+            reverse("clients:intake_new", args=[client_id]) + "?tablet=1"
+        ),
+    ),
+    "review_intake": (
+        "Read the intake and mark it reviewed",
+        lambda client_id, back, about: reverse("clients:intake_detail", args=[client_id, about]),
+    ),
+    "clear_flags": (
+        "Record the clearance of each blocking flag",
+        lambda client_id, back, about: reverse("clients:intake_detail", args=[client_id, about]),
+    ),
+    "previous_session": (
+        "Open the previous session",
+        lambda client_id, back, about: reverse("sessions_app:session", args=[about]),
+    ),
+    "healing_check": (
+        "Record the healing check on the previous session",
+        lambda client_id, back, about: (
+            reverse("sessions_app:session", args=[about]) + "#healing-checks"
+        ),
+    ),
+}
+
+
 def _gate_rows(
     session: PigmentationSession, gate: list[services.GateCheck], *, can_write: bool
 ) -> list[tuple[services.GateCheck, str, str]]:
     """Each check of the gate with, when it failed and someone here can put it right (the
     page is for practitioners and managers, who may do all of these), a link that does."""
-    client_id = session.client.public_id
+    fixable = can_write and not session.client.is_archived
     back = reverse("sessions_app:session", args=[session.public_id])
     rows = []
     for check in gate:
-        label, url = "", ""
-        if not check.ok and can_write and not session.client.is_archived:
-            if check.remedy == "sign_consent":
-                label = "Hand the tablet to the client to sign the treatment consent"
-                url = reverse("clients:consent_sign", args=[client_id, "treatment"])
-                url += "?" + urlencode({"next": back})
-            elif check.remedy == "new_intake":
-                label = "Hand the tablet to the client for the medical intake"
-                url = reverse("clients:intake_new", args=[client_id]) + "?tablet=1"
-            elif check.remedy == "review_intake":
-                label = "Read the intake and mark it reviewed"
-                url = reverse("clients:intake_detail", args=[client_id, check.about])
-            elif check.remedy == "clear_flags":
-                label = "Record the clearance of each blocking flag"
-                url = reverse("clients:intake_detail", args=[client_id, check.about])
-            elif check.remedy == "previous_session":
-                label = "Open the previous session"
-                url = reverse("sessions_app:session", args=[check.about])
-            elif check.remedy == "healing_check":
-                label = "Record the healing check on the previous session"
-                url = reverse("sessions_app:session", args=[check.about]) + "#healing-checks"
-        rows.append((check, label, url))
+        remedy = _REMEDIES.get(check.remedy) if fixable and not check.ok else None
+        if remedy is None:
+            rows.append((check, "", ""))
+            continue
+        label, url = remedy
+        rows.append((check, label, url(session.client.public_id, back, check.about)))
     return rows
 
 
